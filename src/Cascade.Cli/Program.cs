@@ -1,0 +1,6 @@
+using System.CommandLine;
+using Cascade.Cli;
+
+var root = new RootCommand("Cascade: an online-advertising recommendation system (retrieval → pre-ranking → ranking → auction) in .NET.");
+root.Subcommands.Add(DemoCommand.Create());
+return root.Parse(args).Invoke();

@@ -1,0 +1,34 @@
+namespace Cascade.Tensors;
+
+/// <summary>A dense row-major int32 tensor for ids, offsets and indices (never differentiable).</summary>
+public sealed class IntTensor
+{
+    private readonly int[] _shape;
+
+    /// <summary>Wraps <paramref name="data"/> (not copied).</summary>
+    public IntTensor(int[] data, ReadOnlySpan<int> shape)
+    {
+        _shape = shape.ToArray();
+        int n = ShapeUtil.Numel(_shape);
+        if (n != data.Length) throw new ArgumentException($"IntTensor: shape {ShapeUtil.Format(_shape)} needs {n} values, got {data.Length}.");
+        Data = data;
+    }
+
+    /// <summary>A rank-1 tensor over <paramref name="data"/>.</summary>
+    public static IntTensor FromArray(int[] data) => new(data, [data.Length]);
+
+    /// <summary>The values.</summary>
+    public int[] Data { get; }
+
+    /// <summary>The dimensions.</summary>
+    public ReadOnlySpan<int> Shape => _shape;
+
+    /// <summary>Number of dimensions.</summary>
+    public int Rank => _shape.Length;
+
+    /// <summary>Number of elements.</summary>
+    public int Size => Data.Length;
+
+    /// <summary>Dimension <paramref name="axis"/> (negative counts from the end).</summary>
+    public int Dim(int axis) => _shape[ShapeUtil.NormalizeAxis(axis, Rank)];
+}

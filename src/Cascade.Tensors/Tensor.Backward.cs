@@ -1,0 +1,70 @@
+namespace Cascade.Tensors;
+
+public sealed partial class Tensor
+{
+    /// <summary>
+    /// Marks this tensor as the output of <paramref name="op"/> over <paramref name="inputs"/>; the output requires
+    /// gradients. Ops call this only when <see cref="Autograd.ShouldRecord(ReadOnlySpan{Tensor})"/> is true.
+    /// </summary>
+    public Tensor Record(string op, Tensor[] inputs, Action<Tensor> backward)
+    {
+        GradFn = new GradNode(op, inputs, backward);
+        RequiresGrad = true;
+        return this;
+    }
+
+    /// <summary>Back-propagates from a scalar (one-element) tensor with seed gradient 1.</summary>
+    public void Backward()
+    {
+        if (Size != 1) throw new InvalidOperationException($"Backward() without a seed needs a scalar, got shape {ShapeUtil.Format(_shape)}; pass a gradient of the same shape.");
+        var seed = Zeros(_shape);
+        seed.Span[0] = 1f;
+        Backward(seed);
+    }
+
+    /// <summary>
+    /// Back-propagates <paramref name="seed"/> (same shape as this tensor) through the recorded graph, accumulating
+    /// into <see cref="Grad"/> of every tensor that requires gradients. Gradients accumulate across calls until
+    /// <see cref="ZeroGrad"/>.
+    /// </summary>
+    public void Backward(Tensor seed)
+    {
+        if (!seed.SameShape(this)) throw new ArgumentException($"Backward seed has shape {ShapeUtil.Format(seed._shape)}, expected {ShapeUtil.Format(_shape)}.");
+        if (!RequiresGrad) throw new InvalidOperationException("Backward() on a tensor that does not require gradients: no parameter reached it (was it computed under Autograd.NoGrad() or from detached inputs?).");
+        var order = TopologicalOrder(this);
+        // Intermediate gradients start empty for this pass; leaves keep accumulating.
+        foreach (var t in order) if (t.GradFn is not null) t.Grad = null;
+        seed.Span.CopyTo(GradSpanForAccumulate());
+        for (int i = order.Count - 1; i >= 0; i--)
+        {
+            var t = order[i];
+            if (t.GradFn is null || t.Grad is null) continue;
+            t.GradFn.Backward(t.Grad);
+        }
+    }
+
+    private static List<Tensor> TopologicalOrder(Tensor root)
+    {
+        var order = new List<Tensor>();
+        var visited = new HashSet<Tensor>(ReferenceEqualityComparer.Instance);
+        var stack = new Stack<(Tensor Node, int Next)>();
+        stack.Push((root, 0));
+        visited.Add(root);
+        while (stack.Count > 0)
+        {
+            var (node, next) = stack.Pop();
+            var inputs = node.GradFn?.Inputs ?? [];
+            if (next < inputs.Length)
+            {
+                stack.Push((node, next + 1));
+                var child = inputs[next];
+                if (child.RequiresGrad && visited.Add(child)) stack.Push((child, 0));
+            }
+            else
+            {
+                order.Add(node);
+            }
+        }
+        return order; // children before parents; root last
+    }
+}

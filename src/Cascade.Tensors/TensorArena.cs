@@ -1,0 +1,87 @@
+namespace Cascade.Tensors;
+
+/// <summary>
+/// A pool of float buffers for the tensors of one training or inference step. While an arena is active on a thread
+/// (<see cref="Activate"/>), new tensors rent exact-size buffers from it; disposing the activation returns them all.
+/// With fixed batch shapes the second step allocates nothing: every buffer of the first step is reused.
+/// Tensors created inside an activation must not be used after it ends (copy them out with <see cref="Tensor.Clone"/>).
+/// </summary>
+/// <example>
+/// <code>
+/// var arena = new TensorArena();
+/// for (int step = 0; step &lt; steps; step++)
+/// {
+///     using (arena.Activate()) { var loss = model.Loss(batch); loss.Backward(); optimizer.Step(); }
+/// }
+/// </code>
+/// </example>
+public sealed class TensorArena
+{
+    [ThreadStatic] private static TensorArena? t_current;
+
+    private readonly Dictionary<int, Stack<float[]>> _free = new();
+    private readonly List<float[]> _rented = new();
+    private bool _active;
+
+    /// <summary>The arena active on this thread, if any.</summary>
+    public static TensorArena? Current => t_current;
+
+    /// <summary>Total floats held by the arena (rented and free), for memory reports.</summary>
+    public long CapacityFloats { get; private set; }
+
+    /// <summary>Makes this arena the current one on this thread until the scope is disposed.</summary>
+    public Scope Activate()
+    {
+        if (_active) throw new InvalidOperationException("This TensorArena is already active; arenas do not nest with themselves.");
+        _active = true;
+        var previous = t_current;
+        t_current = this;
+        return new Scope(this, previous);
+    }
+
+    internal float[] Rent(int size)
+    {
+        if (size == 0) return [];
+        if (_free.TryGetValue(size, out var stack) && stack.Count > 0)
+        {
+            var buf = stack.Pop();
+            _rented.Add(buf);
+            return buf;
+        }
+        var fresh = GC.AllocateUninitializedArray<float>(size);
+        CapacityFloats += size;
+        _rented.Add(fresh);
+        return fresh;
+    }
+
+    private void ReturnAll()
+    {
+        foreach (var buf in _rented)
+        {
+            if (!_free.TryGetValue(buf.Length, out var stack)) _free[buf.Length] = stack = new Stack<float[]>();
+            stack.Push(buf);
+        }
+        _rented.Clear();
+    }
+
+    /// <summary>Active period of an arena; disposing it returns every rented buffer.</summary>
+    public readonly struct Scope : IDisposable
+    {
+        private readonly TensorArena _arena;
+        private readonly TensorArena? _previous;
+
+        internal Scope(TensorArena arena, TensorArena? previous)
+        {
+            _arena = arena;
+            _previous = previous;
+        }
+
+        /// <summary>Returns the buffers and restores the previously active arena.</summary>
+        public void Dispose()
+        {
+            _arena.ReturnAll();
+            _arena._active = false;
+            t_current = _previous;
+        }
+    }
+}
