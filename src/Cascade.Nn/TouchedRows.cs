@@ -25,7 +25,7 @@ public sealed class TouchedRows
     /// <summary>Number of distinct touched rows.</summary>
     public int Count => _count;
 
-    /// <summary>The touched rows (distinct, first-touch order); valid until the next <see cref="Mark"/> or <see cref="Clear"/>.</summary>
+    /// <summary>The touched rows (distinct, first-touch order); valid until the next mark or <see cref="Clear"/>.</summary>
     public ReadOnlySpan<int> Rows => _rows.AsSpan(0, _count);
 
     /// <summary>Whether <paramref name="row"/> was touched.</summary>
