@@ -20,6 +20,8 @@ public class GradientTestsB
     private static readonly IntTensor BagOffsets = IntTensor.FromArray([0, 3, 3, 7]);
     private static readonly IntTensor Classes = IntTensor.FromArray([2, 0, 3]);
     private static readonly IntTensor Lengths = IntTensor.FromArray([3, 1, 0]);
+    private static readonly IntTensor KeyMask = new([1, 0, 1, 0, 0, 0], [2, 3]);
+    private static readonly int[][] GruShapes = [[3, 4, 2], [9, 2], [9, 3], [9], [9], [3, 3]];
 
     private static void Labels01(Tensor[] x) => Rescale(x[1], 0f, 1f);
 
@@ -53,7 +55,27 @@ public class GradientTestsB
         new("mse weighted", x => Ops.Mse(x[0], x[1], x[2]), [[3, 4], [3, 4], [3, 4]], NoGrad: [2]),
         new("pairwise logistic", x => Ops.PairwiseLogistic(x[0], x[1], x[2]), [[6], [6], [6]], -3f, 3f, NoGrad: [2],
             Prepare: x => Rescale(x[2], 0.5f, 1.5f)),
+        new("softmax cross entropy weighted", x => Ops.SoftmaxCrossEntropy(x[0], Classes, x[1]), [[3, 4], [3]], -3f, 3f, NoGrad: [1]),
+        new("sampled softmax logQ temperature", x => Ops.SampledSoftmax(x[0], x[1], temperature: 0.5f), [[2, 4], [2, 4]], -2f, 2f, NoGrad: [1]),
+        new("sampled softmax embeddings", x => Ops.SampledSoftmax(x[0], x[1], null, reduction: LossReduction.Sum), [[2, 3], [2, 4, 3]]),
+        new("cosine distance", x => Ops.CosineDistance(x[0], x[1]), [[3, 4], [3, 4]]),
+        new("batch matmul", x => Ops.BatchMatMul(x[0], x[1]), [[2, 3, 4], [2, 4, 2]]),
+        new("batch matmul shared weight", x => Ops.BatchMatMul(x[0], x[1]), [[2, 2, 3, 4], [4, 5]]),
+        new("matmul transpose b", x => Ops.MatMulTransposeB(x[0], x[1]), [[2, 3, 4], [2, 5, 4]]),
+        new("matmul transpose b shared", x => Ops.MatMulTransposeB(x[0], x[1]), [[2, 3, 4], [5, 4]]),
+        new("sdpa", x => Ops.ScaledDotProductAttention(x[0], x[1], x[2]), [[2, 2, 3, 4], [2, 2, 5, 4], [2, 2, 5, 3]], -2f, 2f),
+        new("sdpa key mask with empty row", x => Ops.ScaledDotProductAttention(x[0], x[1], x[2], KeyMask), [[2, 1, 3, 4], [2, 1, 3, 4], [2, 1, 3, 2]], -2f, 2f),
+        new("multi-head attention", x => Ops.MultiHeadAttention(x[0], x[1], x[1],
+            new AttentionWeights(x[2], x[3], x[4], null, x[5], x[6], x[7], x[8]), heads: 2, KeyMask),
+            [[2, 2, 3], [2, 3, 5], [4, 3], [4], [4, 5], [2, 5], [2], [3, 2], [3]]),
+        new("gru outputs", x => Ops.Gru(x[0], Lengths, new GruWeights(x[1], x[2], x[3], x[4]), x[5]).Outputs, GruShapes),
+        new("gru final", x => Ops.Gru(x[0], Lengths, new GruWeights(x[1], x[2], x[3], x[4]), x[5]).Final, GruShapes),
+        new("augru outputs", x => Ops.AuGru(x[0], x[6], Lengths, new GruWeights(x[1], x[2], x[3], x[4]), x[5]).Outputs,
+            [.. GruShapes, [3, 4]], Prepare: x => Rescale(x[6], 0f, 1f)),
+        new("augru final no h0 no biases", x => Ops.AuGru(x[0], x[3], null, new GruWeights(x[1], x[2], null, null)).Final,
+            [[3, 4, 2], [9, 2], [9, 3], [3, 4]], Prepare: x => Rescale(x[3], 0f, 1f)),
     ];
+
 
     public static TheoryData<Case> All() => new(Cases);
 

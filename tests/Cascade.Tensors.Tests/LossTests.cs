@@ -73,3 +73,73 @@ public class LossTests
     public void EmptyBatchMeanIsZero() =>
         Assert.Equal(0f, Ops.BinaryCrossEntropyWithLogits(Tensor.Zeros([0]), Tensor.Zeros([0])).Item());
 }
+
+public class SoftmaxLossTests
+{
+    private static void Near(float expected, float actual, float tol = 1e-5f) =>
+        Assert.True(MathF.Abs(expected - actual) <= tol, $"expected {expected}, got {actual}");
+
+    [Fact]
+    public void SoftmaxCrossEntropyMatchesHandComputedValues()
+    {
+        var logits = Tensor.FromArray([0f, 0f, 0f, 1f, 2f, 3f], [2, 3], requiresGrad: true);
+        var loss = Ops.SoftmaxCrossEntropy(logits, IntTensor.FromArray([1, 2]));
+        Near((1.098612f + 0.407606f) / 2f, loss.Item());
+        loss.Backward();
+        var g = logits.Grad!.ToArray();
+        Near(0.090031f / 2f, g[3]);
+        Near(0.244728f / 2f, g[4]);
+        Near(-0.334759f / 2f, g[5]);
+        Assert.Contains("target 3 at row 1", Assert.Throws<ArgumentException>(() => Ops.SoftmaxCrossEntropy(logits, IntTensor.FromArray([0, 3]))).Message);
+    }
+
+    [Fact]
+    public void SoftmaxCrossEntropyIsFiniteForExtremeLogits()
+    {
+        var logits = Tensor.FromArray([100f, -100f], [1, 2], requiresGrad: true);
+        var loss = Ops.SoftmaxCrossEntropy(logits, IntTensor.FromArray([1]));
+        Near(200f, loss.Item(), 1e-3f);
+        loss.Backward();
+        Near(1f, logits.Grad!.Span[0]);
+        Near(-1f, logits.Grad!.Span[1]);
+    }
+
+    [Fact]
+    public void SampledSoftmaxAppliesLogQAndTemperature()
+    {
+        var logits = Tensor.FromArray([2f, 1f, 0f], [1, 3]);
+        Near(0.407606f, Ops.SampledSoftmax(logits).Item());
+        Near(0.224427f, Ops.SampledSoftmax(logits, Tensor.FromArray([0f, MathF.Log(2f), MathF.Log(2f)], [1, 3])).Item());
+        Near(0.680268f, Ops.SampledSoftmax(logits, temperature: 2f).Item());
+        var user = Tensor.FromArray([1f, 0f], [1, 2]);
+        var items = Tensor.FromArray([2f, 0f, 1f, 5f, 0f, 0f], [1, 3, 2]);
+        Near(0.407606f, Ops.SampledSoftmax(user, items, null).Item());
+    }
+
+    [Fact]
+    public void SampledSoftmaxIsFiniteForExtremeLogits()
+    {
+        var logits = Tensor.FromArray([-100f, 100f, 100f], [1, 3], requiresGrad: true);
+        var loss = Ops.SampledSoftmax(logits);
+        Near(200f + MathF.Log(2f), loss.Item(), 1e-3f);
+        loss.Backward();
+        Assert.All(logits.Grad!.ToArray(), v => Assert.True(float.IsFinite(v)));
+        Near(-1f, logits.Grad!.Span[0]);
+    }
+
+    [Fact]
+    public void CosineDistanceMatchesHandComputedValuesAndHandlesZeroAndHugeVectors()
+    {
+        var a = Tensor.FromArray([1f, 0f, 1f, 1f], [2, 2]);
+        var b = Tensor.FromArray([0f, 1f, 2f, 2f], [2, 2]);
+        Near(0.5f, Ops.CosineDistance(a, b).Item());
+        Near(1f, Ops.CosineDistance(a, b, LossReduction.Sum).Item());
+        var z = Tensor.FromArray([0f, 0f, 100f, -100f], [2, 2], requiresGrad: true);
+        var w = Tensor.FromArray([1f, 2f, -100f, 100f], [2, 2], requiresGrad: true);
+        var loss = Ops.CosineDistance(z, w);
+        Near((1f + 2f) / 2f, loss.Item());
+        loss.Backward();
+        Assert.All(z.Grad!.ToArray(), v => Assert.True(float.IsFinite(v)));
+        Assert.All(w.Grad!.ToArray(), v => Assert.True(float.IsFinite(v)));
+    }
+}
