@@ -3,22 +3,21 @@ using Cascade.Tensors;
 namespace Cascade.Nn;
 
 /// <summary>
-/// Deterministic weight initialisation from a seeded <see cref="Rng"/>. Fan-in/fan-out follow the layout of this
-/// library's weights: a Linear weight is (in, out), so fanIn = shape[0], fanOut = shape[1]; an embedding table
-/// (V, D) has fanIn = V, fanOut = D. Formulas (Glorot &amp; Bengio 2010; He et al. 2015):
+/// Deterministic weight initialisation from a seeded <see cref="Rng"/>. Fan-in/fan-out follow PyTorch's layout
+/// (out, in, …): fanIn = shape[1] · receptive field, fanOut = shape[0] · receptive field. Formulas (Glorot &amp; Bengio 2010; He et al. 2015):
 /// Xavier uniform a = gain·√(6 / (fanIn + fanOut)), U(−a, a); Xavier normal σ = gain·√(2 / (fanIn + fanOut));
 /// Kaiming uniform a = gain·√(3 / fanIn); Kaiming normal σ = gain / √fanIn, with gain √2 for ReLU.
 /// </summary>
 public static class Init
 {
-    /// <summary>(fanIn, fanOut) of a weight: rank 1 → (n, n); rank 2 (in, out); higher ranks multiply the trailing receptive field.</summary>
+    /// <summary>(fanIn, fanOut) of a weight: rank 1 → (n, n); rank 2 (out, in); higher ranks multiply the trailing receptive field.</summary>
     public static (int FanIn, int FanOut) Fans(ReadOnlySpan<int> shape)
     {
         if (shape.Length == 0) return (1, 1);
         if (shape.Length == 1) return (shape[0], shape[0]);
         int receptive = 1;
         for (int i = 2; i < shape.Length; i++) receptive *= shape[i];
-        return (shape[0] * receptive, shape[1] * receptive);
+        return (shape[1] * receptive, shape[0] * receptive);
     }
 
     /// <summary>U(−a, a) with a = gain·√(6 / (fanIn + fanOut)).</summary>

@@ -4,8 +4,9 @@ namespace Cascade.Nn;
 
 /// <summary>
 /// A trainable tensor (always <see cref="Tensor.RequiresGrad"/>) plus the metadata optimizers need: whether it is an
-/// embedding table updated lazily by row (<see cref="IsSparse"/>, with <see cref="TouchedRows"/> filled by the
-/// embedding ops during backward) and the weight-decay group it belongs to.
+/// embedding table updated lazily by row (<see cref="IsSparse"/>; the rows come from <see cref="Tensor.TouchedRows"/>,
+/// which <see cref="Ops.Embedding"/> and <see cref="Ops.EmbeddingBag"/> fill during backward) and the weight-decay
+/// group it belongs to.
 /// </summary>
 /// <example>
 /// <code>
@@ -37,7 +38,6 @@ public sealed class Parameter
         Value.RequiresGrad = true;
         IsSparse = sparse;
         Group = group;
-        if (sparse) TouchedRows = new TouchedRows(value.Dim(0));
     }
 
     /// <summary>The trainable values.</summary>
@@ -49,8 +49,11 @@ public sealed class Parameter
     /// <summary>Whether the optimizer updates only the rows touched since the last <see cref="ZeroGrad"/>.</summary>
     public bool IsSparse { get; }
 
-    /// <summary>Rows of a sparse table that received gradient since the last <see cref="ZeroGrad"/>; null when dense.</summary>
-    public TouchedRows? TouchedRows { get; }
+    /// <summary>
+    /// Rows a lazy optimizer may update: the table's touched rows when <see cref="IsSparse"/> and only embedding
+    /// lookups wrote its gradient (<see cref="Cascade.Tensors.TouchedRows.All"/> false); null means "update densely".
+    /// </summary>
+    public TouchedRows? SparseRows => IsSparse && Value.TouchedRows is { All: false } rows ? rows : null;
 
     /// <summary>Weight-decay group name; optimizers map groups to learning rates and decay.</summary>
     public string Group { get; set; }
@@ -61,24 +64,8 @@ public sealed class Parameter
     /// <summary>Dimensions of the value.</summary>
     public ReadOnlySpan<int> Shape => Value.Shape;
 
-    /// <summary>
-    /// Clears the gradient. For a sparse table only the touched rows are cleared (O(touched · D) instead of O(V · D))
-    /// and the touched set is emptied.
-    /// </summary>
-    public void ZeroGrad()
-    {
-        var grad = Value.Grad;
-        if (grad is null) return;
-        if (TouchedRows is null)
-        {
-            grad.Span.Clear();
-            return;
-        }
-        int dim = Value.Dim(1);
-        var g = grad.Span;
-        foreach (int r in TouchedRows.Rows) g.Slice(r * dim, dim).Clear();
-        TouchedRows.Clear();
-    }
+    /// <summary>Clears the gradient (for a sparse table, only the touched rows; see <see cref="Tensor.ZeroGrad"/>).</summary>
+    public void ZeroGrad() => Value.ZeroGrad();
 
     /// <summary>The parameter's tensor, so layers can pass parameters straight to ops.</summary>
     public static implicit operator Tensor(Parameter p) => p.Value;

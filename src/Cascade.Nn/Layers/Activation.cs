@@ -1,4 +1,3 @@
-using Cascade.Nn.Functional;
 using Cascade.Tensors;
 
 namespace Cascade.Nn.Layers;
@@ -30,17 +29,11 @@ public static class ActivationOps
     {
         Activation.None => x,
         Activation.Relu => Ops.Relu(x),
-        Activation.LeakyRelu => LayerOps.LeakyRelu(x, leakySlope),
-        Activation.Tanh => LayerOps.Tanh(x),
+        Activation.LeakyRelu => Ops.LeakyRelu(x, leakySlope),
+        Activation.Tanh => Ops.Tanh(x),
         Activation.Sigmoid => Ops.Sigmoid(x),
         _ => throw new ArgumentException($"Activation {activation} has parameters; use the {activation} module.", nameof(activation)),
     };
-
-    /// <summary>tanh(x), differentiable.</summary>
-    public static Tensor Tanh(Tensor x) => LayerOps.Tanh(x);
-
-    /// <summary>Leaky ReLU, differentiable.</summary>
-    public static Tensor LeakyRelu(Tensor x, float slope = 0.01f) => LayerOps.LeakyRelu(x, slope);
 }
 
 /// <summary>PReLU (He et al. 2015): y = x if x &gt; 0 else α_c · x with one learned α per channel, initialised to 0.25.</summary>
@@ -57,7 +50,7 @@ public sealed class PRelu : Module
     public Parameter Alpha { get; }
 
     /// <summary>x (…, C) → (…, C).</summary>
-    public Tensor Forward(Tensor x) => LayerOps.PRelu(x, Alpha);
+    public Tensor Forward(Tensor x) => Ops.PRelu(x, Alpha);
 }
 
 /// <summary>
@@ -89,12 +82,5 @@ public sealed class Dice : Module
     public Tensor RunningVar { get; }
 
     /// <summary>x (…, C) → (…, C).</summary>
-    public Tensor Forward(Tensor x)
-    {
-        var normalized = LayerOps.BatchNorm(x, null, null, RunningMean, RunningVar, IsTraining, _momentum, _eps);
-        var p = Ops.Sigmoid(normalized);
-        // y = x · (p + α · (1 − p))
-        var gate = Ops.Add(p, Ops.Mul(LayerOps.Affine(p, -1f, 1f), Alpha));
-        return Ops.Mul(x, gate);
-    }
+    public Tensor Forward(Tensor x) => Ops.Dice(x, Alpha, RunningMean, RunningVar, IsTraining, _momentum, _eps);
 }

@@ -1,5 +1,4 @@
 using Cascade.Kernels;
-using Cascade.Nn.Functional;
 using Cascade.Tensors;
 
 namespace Cascade.Nn.Layers;
@@ -51,25 +50,17 @@ public abstract class EmbeddingBase : Module
     }
 
     /// <summary>
-    /// Table rows for <paramref name="ids"/>: in vocabulary mode the ids themselves after a range check; in hashed
-    /// mode a new array of buckets (padding ids become −1). Returns the row ids and the padding marker to use.
+    /// Table rows for <paramref name="ids"/>: in vocabulary mode the ids themselves (the lookup ops range-check
+    /// them); in hashed mode a new tensor of buckets where padding ids become −1. Returns the rows and the padding
+    /// marker to pass to the op.
     /// </summary>
-    private protected (int[] Rows, int Padding) ResolveRows(int[] ids)
+    private protected (IntTensor Rows, int Padding) ResolveRows(IntTensor ids)
     {
-        if (Options.Hashed)
-        {
-            var rows = new int[ids.Length];
-            for (int i = 0; i < ids.Length; i++) rows[i] = ids[i] == Options.PaddingId && Options.PaddingId >= 0 ? -1 : Bucket(ids[i]);
-            return (rows, -1);
-        }
-        int v = Options.Rows, pad = Options.PaddingId;
-        for (int i = 0; i < ids.Length; i++)
-        {
-            int id = ids[i];
-            if ((uint)id >= (uint)v && id != pad)
-                throw new ArgumentOutOfRangeException(nameof(ids), id, $"{GetType().Name}: id {id} at position {i} is outside the vocabulary [0, {v}) (padding id {pad}).");
-        }
-        return (ids, pad);
+        if (!Options.Hashed) return (ids, Options.PaddingId);
+        var src = ids.Data;
+        var rows = new int[src.Length];
+        for (int i = 0; i < src.Length; i++) rows[i] = src[i] == Options.PaddingId && Options.PaddingId >= 0 ? -1 : Bucket(src[i]);
+        return (new IntTensor(rows, ids.Shape), -1);
     }
 }
 
@@ -86,8 +77,8 @@ public sealed class Embedding : EmbeddingBase
     /// <summary>ids (…) → (…, D).</summary>
     public Tensor Forward(IntTensor ids)
     {
-        var (rows, pad) = ResolveRows(ids.Data);
-        return LayerOps.EmbeddingLookup(Table, ids.Shape, rows, pad);
+        var (rows, pad) = ResolveRows(ids);
+        return Ops.Embedding(Table, rows, pad);
     }
 }
 
@@ -103,25 +94,21 @@ public sealed class EmbeddingBag : EmbeddingBase
     /// <summary>Pooling mode.</summary>
     public BagMode Mode { get; }
 
-    /// <summary>ids (total) with offsets (B + 1, non-decreasing, offsets[0] = 0, offsets[B] = total) → (B, D).</summary>
-    public Tensor Forward(int[] ids, int[] offsets)
+    /// <summary>ids (T) flat with offsets (B + 1, non-decreasing, offsets[0] = 0, offsets[B] = T) → (B, D).</summary>
+    public Tensor Forward(IntTensor ids, IntTensor offsets)
     {
-        if (offsets.Length < 1 || offsets[0] != 0 || offsets[^1] != ids.Length)
-            throw new ArgumentException($"EmbeddingBag: offsets must start at 0 and end at ids.Length = {ids.Length}; got {offsets.Length} offsets.", nameof(offsets));
-        for (int b = 1; b < offsets.Length; b++)
-            if (offsets[b] < offsets[b - 1]) throw new ArgumentException($"EmbeddingBag: offsets decrease at bag {b - 1} ({offsets[b - 1]} > {offsets[b]}).", nameof(offsets));
         var (rows, pad) = ResolveRows(ids);
-        return LayerOps.EmbeddingBagLookup(Table, rows, offsets, Mode, pad);
+        return Ops.EmbeddingBag(Table, rows, offsets, Mode, pad);
     }
 
-    /// <summary>Fixed-length bags: ids (B, L), padded with the padding id → (B, D).</summary>
+    /// <summary>Fixed-length bags: ids (B, L), short bags filled with the padding id → (B, D).</summary>
     public Tensor Forward(IntTensor ids)
     {
         if (ids.Rank != 2) throw new ArgumentException($"EmbeddingBag: fixed-length ids must be (B, L); got rank {ids.Rank}.", nameof(ids));
         int b = ids.Dim(0), l = ids.Dim(1);
         var offsets = new int[b + 1];
         for (int i = 0; i <= b; i++) offsets[i] = i * l;
-        var (rows, pad) = ResolveRows(ids.Data);
-        return LayerOps.EmbeddingBagLookup(Table, rows, offsets, Mode, pad);
+        var (rows, pad) = ResolveRows(ids);
+        return Ops.EmbeddingBag(Table, new IntTensor(rows.Data, [b * l]), IntTensor.FromArray(offsets), Mode, pad);
     }
 }

@@ -3,9 +3,9 @@ using Cascade.Tensors;
 namespace Cascade.Nn.Layers;
 
 /// <summary>
-/// Affine map y = x · W + b with W (in, out) and b (out); x (…, in) → (…, out). W is stored (in, out) so the
-/// forward is one GEMM without a transpose (PyTorch stores (out, in): transpose when exchanging checkpoints).
-/// Weight init Xavier uniform by default (Glorot 2010), bias zeros.
+/// Affine map y = x · Wᵀ + b with W (out, in) and b (out) in PyTorch layout (so checkpoints exchange without
+/// transposes); x (…, in) → (…, out) through the fused <see cref="Ops.Linear"/>. Weight init Xavier uniform by
+/// default (Glorot 2010), bias zeros.
 /// </summary>
 public sealed class Linear : Module
 {
@@ -16,9 +16,9 @@ public sealed class Linear : Module
         ArgumentOutOfRangeException.ThrowIfLessThan(outFeatures, 1);
         InFeatures = inFeatures;
         OutFeatures = outFeatures;
-        var w = Tensor.Zeros([inFeatures, outFeatures]);
+        var w = Tensor.Zeros([outFeatures, inFeatures]);
         init.Apply(w, new Rng(seed));
-        Weight = RegisterParameter("weight", new Parameter(w)); // (in, out)
+        Weight = RegisterParameter("weight", new Parameter(w)); // (out, in)
         if (bias) Bias = RegisterParameter("bias", new Parameter(Tensor.Zeros([outFeatures]), group: Parameter.NoDecayGroup)); // (out)
     }
 
@@ -28,7 +28,7 @@ public sealed class Linear : Module
     /// <summary>Output width.</summary>
     public int OutFeatures { get; }
 
-    /// <summary>W (in, out).</summary>
+    /// <summary>W (out, in).</summary>
     public Parameter Weight { get; }
 
     /// <summary>b (out), or null without bias.</summary>
@@ -38,13 +38,7 @@ public sealed class Linear : Module
     public Tensor Forward(Tensor x)
     {
         if (x.Rank == 0 || x.Dim(-1) != InFeatures)
-            throw new ArgumentException($"Linear({InFeatures}→{OutFeatures}): input {ShapeUtil.Format(x.Shape)} must end with {InFeatures} features.");
-        var flat = x.Rank == 2 ? x : Ops.Reshape(x, [-1, InFeatures]); // (N, in)
-        var y = Ops.MatMul(flat, Weight);                               // (N, out)
-        if (Bias is not null) y = Ops.Add(y, Bias);
-        if (x.Rank == 2) return y;
-        var shape = x.ShapeArray;
-        shape[^1] = OutFeatures;
-        return Ops.Reshape(y, shape);
+            throw new ArgumentException($"Linear({InFeatures}→{OutFeatures}): input {ShapeUtil.Format(x.Shape)} must end with {InFeatures} features.", nameof(x));
+        return Ops.Linear(x, Weight, Bias?.Value);
     }
 }

@@ -1,4 +1,3 @@
-using Cascade.Nn.Functional;
 using Cascade.Tensors;
 
 namespace Cascade.Nn.Layers;
@@ -24,7 +23,7 @@ public sealed class LayerNorm : Module
     public Parameter Beta { get; }
 
     /// <summary>x (…, C) → (…, C).</summary>
-    public Tensor Forward(Tensor x) => LayerOps.LayerNorm(x, Gamma, Beta, _eps);
+    public Tensor Forward(Tensor x) => Ops.LayerNorm(x, Gamma, Beta, _eps);
 }
 
 /// <summary>
@@ -61,7 +60,7 @@ public sealed class BatchNorm1d : Module
     public Tensor RunningVar { get; }
 
     /// <summary>x (…, C) → (…, C).</summary>
-    public Tensor Forward(Tensor x) => LayerOps.BatchNorm(x, Gamma, Beta, RunningMean, RunningVar, IsTraining, _momentum, _eps);
+    public Tensor Forward(Tensor x) => Ops.BatchNorm(x, Gamma, Beta, RunningMean, RunningVar, IsTraining, _momentum, _eps);
 }
 
 /// <summary>Inverted dropout (Srivastava et al. 2014): active in training only; masks from a seeded generator.</summary>
@@ -81,5 +80,5 @@ public sealed class Dropout : Module
     public float P { get; }
 
     /// <summary>x → x ⊙ mask / (1 − p) in training; x in evaluation.</summary>
-    public Tensor Forward(Tensor x) => IsTraining && P > 0f ? LayerOps.Dropout(x, P, _rng) : x;
+    public Tensor Forward(Tensor x) => Ops.Dropout(x, P, IsTraining, _rng);
 }

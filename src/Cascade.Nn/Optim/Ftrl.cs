@@ -76,7 +76,8 @@ public static class GradientClipping
         var grad = p.Grad;
         if (grad is null) return 0;
         var g = grad.Span;
-        if (p.TouchedRows is null)
+        var sparse = p.SparseRows;
+        if (sparse is null)
         {
             double s = System.Numerics.Tensors.TensorPrimitives.Dot(g, g);
             if (scale != 1f) System.Numerics.Tensors.TensorPrimitives.Multiply(g, scale, g);
@@ -84,7 +85,7 @@ public static class GradientClipping
         }
         int dim = p.Value.Dim(1);
         double sum = 0;
-        foreach (int r in p.TouchedRows.Rows)
+        foreach (int r in sparse.Rows)
         {
             var row = g.Slice(r * dim, dim);
             sum += System.Numerics.Tensors.TensorPrimitives.Dot(row, row);

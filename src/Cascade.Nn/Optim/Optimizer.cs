@@ -4,7 +4,7 @@ namespace Cascade.Nn.Optim;
 /// Base of all optimizers: parameter groups (own learning rate and weight decay), a learning-rate schedule, and
 /// per-parameter state slots (e.g. Adam's m and v) allocated once at construction, so a step allocates nothing.
 /// Dense parameters are updated in full; sparse tables (<see cref="Parameter.IsSparse"/>) lazily: only the rows in
-/// <see cref="Parameter.TouchedRows"/> change, weights and state alike, and their weight decay is applied to those
+/// <see cref="Parameter.SparseRows"/> change, weights and state alike, and their weight decay is applied to those
 /// rows only. Call order per step: <c>ZeroGrad()</c> → forward → <c>Backward()</c> → <c>Step()</c>.
 /// </summary>
 public abstract class Optimizer
@@ -74,7 +74,7 @@ public abstract class Optimizer
             if (grad is null) continue;
             var group = _groups[e.Group];
             float lr = group.LearningRate * factor;
-            if (p.TouchedRows is { } touched)
+            if (p.SparseRows is { } touched)
             {
                 if (touched.Count == 0) continue;
                 UpdateRows(p.Value.Span, grad.Span, e.State, p.Value.Dim(1), touched.Rows, lr, group.WeightDecay);
