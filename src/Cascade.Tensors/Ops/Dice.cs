@@ -70,8 +70,12 @@ public static partial class Ops
         var p = Tensor.Empty(x.ShapeRef);    // (…, C) gate
         var y = Tensor.Empty(x.ShapeRef);
         var ys = y.Span;
-        ReadOnlySpan<float> a = alpha.Span;
-        bool shared = alpha.Size == 1;
+        // Per-channel α and 1 − α, so each row is y = x ⊙ (α + (1 − α) ⊙ p) in two span calls.
+        var aFull = Tensor.Empty([c]).Span;
+        if (alpha.Size == 1) aFull.Fill(alpha.Span[0]);
+        else alpha.Span.CopyTo(aFull);
+        var oneMinusA = tmp.Span;
+        TensorPrimitives.Subtract(1f, aFull, oneMinusA);
         for (int r = 0; r < n; r++)
         {
             var xr = xs.Slice(r * c, c);
@@ -81,11 +85,8 @@ public static partial class Ops
             var pr = p.Span.Slice(r * c, c);
             TensorPrimitives.Sigmoid(hr, pr);
             var yr = ys.Slice(r * c, c);
-            for (int j = 0; j < c; j++)
-            {
-                float aj = shared ? a[0] : a[j];
-                yr[j] = xr[j] * (aj + (1f - aj) * pr[j]);
-            }
+            TensorPrimitives.MultiplyAdd(pr, oneMinusA, aFull, yr);
+            TensorPrimitives.Multiply(yr, xr, yr);
         }
         if (Autograd.ShouldRecord(x, alpha))
             y.Record("dice", [x, alpha], g => DiceBackward(x, alpha, g, xhat, p, invStd, training));

@@ -26,15 +26,29 @@ public static partial class Ops
         int m = idx.Length;
         ReadOnlySpan<float> xs = x.Span;
         var ys = y.Span;
-        for (int o = 0; o < outer; o++)
-            for (int j = 0; j < m; j++)
-                xs.Slice((o * n + idx[j]) * inner, inner).CopyTo(ys.Slice((o * m + j) * inner, inner));
+        if (inner == 1)
+        {
+            for (int o = 0; o < outer; o++)
+                for (int j = 0; j < m; j++) ys[o * m + j] = xs[o * n + idx[j]];
+        }
+        else
+        {
+            for (int o = 0; o < outer; o++)
+                for (int j = 0; j < m; j++)
+                    xs.Slice((o * n + idx[j]) * inner, inner).CopyTo(ys.Slice((o * m + j) * inner, inner));
+        }
         if (Autograd.ShouldRecord(x))
         {
             y.Record("index_select", [x], g =>
             {
                 ReadOnlySpan<float> gs = g.Span;
                 var gx = x.GradSpanForAccumulate();
+                if (inner == 1)
+                {
+                    for (int o = 0; o < outer; o++)
+                        for (int j = 0; j < m; j++) gx[o * n + idx[j]] += gs[o * m + j];
+                    return;
+                }
                 for (int o = 0; o < outer; o++)
                     for (int j = 0; j < m; j++)
                     {

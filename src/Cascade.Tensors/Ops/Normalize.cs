@@ -21,7 +21,19 @@ public static partial class Ops
         var ys = y.Span;
         var iv = inv.Span;
         var act = active.Span;
-        for (int o = 0; o < outer; o++)
+        if (inner == 1)
+        {
+            // Vectors along the last axis are contiguous rows: one norm and one scale per row.
+            for (int o = 0; o < outer; o++)
+            {
+                var row = xs.Slice(o * n, n);
+                float norm = TensorPrimitives.Norm(row);
+                act[o] = norm > eps ? 1f : 0f;
+                iv[o] = 1f / MathF.Max(norm, eps);
+                TensorPrimitives.Multiply(row, iv[o], ys.Slice(o * n, n));
+            }
+        }
+        else for (int o = 0; o < outer; o++)
         {
             var sq = iv.Slice(o * inner, inner); // Σₖ x² per vector, turned into 1/d below
             for (int k = 0; k < n; k++)
@@ -47,6 +59,19 @@ public static partial class Ops
             {
                 ReadOnlySpan<float> gs = g.Span, yv = y.Span, ivs = inv.Span, acts = active.Span;
                 var gx = x.GradSpanForAccumulate();
+                if (inner == 1)
+                {
+                    var t = Tensor.Empty([n]).Span; // dy − y · (dy · y) for one row
+                    for (int o = 0; o < outer; o++)
+                    {
+                        var gr = gs.Slice(o * n, n);
+                        var yr = yv.Slice(o * n, n);
+                        float rowDot = acts[o] * TensorPrimitives.Dot(gr, yr);
+                        TensorPrimitives.MultiplyAdd(yr, -rowDot, gr, t);
+                        TensorPrimitives.MultiplyAdd(t, ivs[o], gx.Slice(o * n, n), gx.Slice(o * n, n));
+                    }
+                    return;
+                }
                 var dot = Tensor.Empty([inner]).Span; // (dy · y) per vector of this outer block
                 for (int o = 0; o < outer; o++)
                 {
