@@ -24,8 +24,8 @@ public static partial class Ops
         float sc = scale ?? 1f / MathF.Sqrt(Math.Max(dh, 1));
         var y = Tensor.Empty([bs, heads, lq, dv]);
         var probs = Tensor.Empty([bs, heads, lq, lk]); // P, kept for backward
-        var scores = new float[lq * lk];
-        var mask = keyMask is null ? [] : new byte[lq * lk];
+        var scores = Tensor.Empty([lq, lk]).Span;
+        byte[] mask = keyMask is null ? [] : System.Buffers.ArrayPool<byte>.Shared.Rent(lq * lk);
         int qs = lq * dh, ks = lk * dh, vs = lk * dv, ps = lq * lk, os = lq * dv;
         for (int b = 0; b < bs; b++)
         {
@@ -37,16 +37,17 @@ public static partial class Ops
                 int bh = b * heads + h;
                 Gemm.Sgemm(false, true, lq, lk, dh, sc, q.Span.Slice(bh * qs, qs), dh, k.Span.Slice(bh * ks, ks), dh, 0f, scores, lk);
                 var p = probs.Span.Slice(bh * ps, ps);
-                Softmax.Forward(scores, p, lq, lk, mask);
+                Softmax.Forward(scores, p, lq, lk, keyMask is null ? default : mask.AsSpan(0, lq * lk));
                 Gemm.Sgemm(false, false, lq, dv, lk, 1f, p, lk, v.Span.Slice(bh * vs, vs), dv, 0f, y.Span.Slice(bh * os, os), dv);
             }
         }
+        if (keyMask is not null) System.Buffers.ArrayPool<byte>.Shared.Return(mask);
         if (Autograd.ShouldRecord([q, k, v]))
         {
             y.Record("sdpa", [q, k, v], g =>
             {
-                var dP = new float[ps];
-                var dS = new float[ps];
+                var dP = Tensor.Empty([lq, lk]).Span;
+                var dS = Tensor.Empty([lq, lk]).Span;
                 for (int bh = 0; bh < bs * heads; bh++)
                 {
                     var p = probs.Span.Slice(bh * ps, ps);
@@ -55,7 +56,7 @@ public static partial class Ops
                     if (v.RequiresGrad) Gemm.Sgemm(true, false, lk, dv, lq, 1f, p, lk, dO, dv, 1f, v.GradSpanForAccumulate().Slice(bh * vs, vs), dv);
                     if (!q.RequiresGrad && !k.RequiresGrad) continue;
                     Gemm.Sgemm(false, true, lq, lk, dv, 1f, dO, dv, vb, dv, 0f, dP, lk);
-                    Array.Clear(dS);
+                    dS.Clear();
                     Softmax.Backward(p, dP, dS, lq, lk);
                     if (q.RequiresGrad) Gemm.Sgemm(false, false, lq, dh, lk, sc, dS, lk, k.Span.Slice(bh * ks, ks), dh, 1f, q.GradSpanForAccumulate().Slice(bh * qs, qs), dh);
                     if (k.RequiresGrad) Gemm.Sgemm(true, false, lk, dh, lq, sc, dS, lk, q.Span.Slice(bh * qs, qs), dh, 1f, k.GradSpanForAccumulate().Slice(bh * ks, ks), dh);

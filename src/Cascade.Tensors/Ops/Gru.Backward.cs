@@ -18,10 +18,8 @@ public static partial class Ops
         var dGi = Tensor.Zeros([b * l, g3]).Span;     // (B·L, 3H), batch-major like the input projections
         var dGh = Tensor.Zeros([l * b, g3]).Span;     // (L·B, 3H), time-major like HPrev
         var carry = Tensor.Zeros([b, h]).Span;        // dL/dh entering from later steps
-        var dh = new float[h];
-        var dn = new float[h];
-        var dr = new float[h];
-        var dz = new float[h];
+        var scratch = Tensor.Empty([4, h]).Span;
+        Span<float> dh = scratch[..h], dn = scratch.Slice(h, h), dr = scratch.Slice(2 * h, h), dz = scratch.Slice(3 * h, h);
         ReadOnlySpan<float> rz = saved.Rz.Span, nAll = saved.N.Span, ghnAll = saved.GhN.Span, hPrev = saved.HPrev.Span;
         Span<float> dAtt = att is not null && att.RequiresGrad ? att.GradSpanForAccumulate() : default;
         for (int t = l - 1; t >= 0; t--)

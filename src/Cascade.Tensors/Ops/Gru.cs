@@ -52,8 +52,12 @@ public static partial class Ops
         var outputs = Tensor.Empty([gs.B, gs.L, gs.H]);
         var saved = new GruSaved(gs);
         GruForward(x, att, w, h0, gs, outputs.Span, saved);
-        Tensor?[] all = [x, att, w.WIh, w.WHh, w.BIh, w.BHh, h0];
-        var inputs = all.Where(t => t is not null).Select(t => t!).ToArray();
+        var list = new List<Tensor>(7) { x, w.WIh, w.WHh };
+        if (att is not null) list.Add(att);
+        if (w.BIh is not null) list.Add(w.BIh);
+        if (w.BHh is not null) list.Add(w.BHh);
+        if (h0 is not null) list.Add(h0);
+        var inputs = list.ToArray();
         if (Autograd.ShouldRecord(inputs))
             outputs.Record(att is null ? "gru" : "augru", inputs, g => GruBackward(g.Span, x, att, w, h0, gs, saved));
         return new RecurrentOutput(outputs, LastState(outputs, h0));
@@ -107,7 +111,7 @@ public static partial class Ops
         var hCur = Tensor.Empty([b, h]).Span;
         if (h0 is null) hCur.Clear(); else h0.Span.CopyTo(hCur);
         Span<float> rz = saved.Rz.Span, nAll = saved.N.Span, ghn = saved.GhN.Span, hPrev = saved.HPrev.Span;
-        var pre = new float[2 * h];
+        var pre = Tensor.Empty([2 * h]).Span;
         for (int t = 0; t < l; t++)
         {
             hCur.CopyTo(hPrev.Slice(t * b * h, b * h));
@@ -127,8 +131,8 @@ public static partial class Ops
                     Activations.SigmoidForward(pre, rzb);
                     ghb.Slice(2 * h, h).CopyTo(ghn.Slice(tb * h, h));
                     // n = tanh(gi_n + r ⊙ gh_n)
-                    TensorPrimitives.MultiplyAdd(rzb[..h], ghb.Slice(2 * h, h), gib.Slice(2 * h, h), pre.AsSpan(0, h));
-                    Activations.TanhForward(pre.AsSpan(0, h), nb);
+                    TensorPrimitives.MultiplyAdd(rzb[..h], ghb.Slice(2 * h, h), gib.Slice(2 * h, h), pre[..h]);
+                    Activations.TanhForward(pre[..h], nb);
                     float a = att is null ? 1f : att.Span[i * l + t];
                     // h' = h + a(1 − z) ⊙ (n − h)
                     for (int j = 0; j < h; j++) hi[j] += a * (1f - rzb[h + j]) * (nb[j] - hi[j]);

@@ -19,7 +19,7 @@ public static partial class Ops
         int rows = d == 0 ? 0 : x.Size / d;
         var y = Tensor.Empty(x.ShapeRef);
         var xHat = Tensor.Empty(x.ShapeRef); // kept for backward
-        var rstd = new float[rows];
+        var rstdT = Tensor.Empty([rows]); // 1/√(σ² + ε) per row, kept for backward
         ReadOnlySpan<float> xs = x.Span;
         Span<float> ys = y.Span, hs = xHat.Span;
         for (int r = 0; r < rows; r++)
@@ -30,7 +30,7 @@ public static partial class Ops
             TensorPrimitives.Subtract(xr, mean, hr);
             float variance = TensorPrimitives.SumOfSquares(hr) / d;
             float inv = 1f / MathF.Sqrt(variance + eps);
-            rstd[r] = inv;
+            rstdT.Span[r] = inv;
             TensorPrimitives.Multiply(hr, inv, hr);
             var yr = ys.Slice(r * d, d);
             if (gain is not null) TensorPrimitives.Multiply(hr, gain.Span, yr); else hr.CopyTo(yr);
@@ -58,7 +58,7 @@ public static partial class Ops
                     if (gain is not null) TensorPrimitives.Multiply(gr, gain.Span, tmp); else gr.CopyTo(tmp);
                     float meanG = TensorPrimitives.Sum(tmp) / d;
                     float meanGh = TensorPrimitives.Dot(tmp, hr) / d;
-                    float inv = rstd[r];
+                    float inv = rstdT.Span[r];
                     var gxr = gx.Slice(r * d, d);
                     // gx += inv · (tmp − meanG − h · meanGh)
                     TensorPrimitives.MultiplyAdd(hr, -meanGh, tmp, tmp);
