@@ -66,7 +66,7 @@ public abstract class EmbeddingBase : Module
 
 /// <summary>
 /// Row lookup: ids (…) → (…, D). Gradient rows are scattered into the table and, for a sparse table, recorded in
-/// <see cref="Parameter.TouchedRows"/> so that lazy optimizers touch only those rows.
+/// <see cref="Tensor.TouchedRows"/> so that lazy optimizers touch only those rows.
 /// </summary>
 /// <example><code>var emb = new Embedding(new EmbeddingOptions(100_000, 16)); var e = emb.Forward(ids); // (B, F) → (B, F, 16)</code></example>
 public sealed class Embedding : EmbeddingBase

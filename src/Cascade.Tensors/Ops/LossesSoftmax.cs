@@ -101,7 +101,7 @@ public static partial class Ops
         if (weights is not null && (weights.Rank != 1 || weights.Dim(0) != rows))
             throw new ArgumentException($"{op} weights must be ({rows}), got {ShapeUtil.Format(weights.Shape)}.");
         var logP = Tensor.Empty(logits.ShapeRef); // (B, C) log-softmax, kept for backward
-        Softmax.LogForward(logits.Span, logP.Span, rows, classes, default);
+        Cascade.Kernels.Softmax.LogForward(logits.Span, logP.Span, rows, classes, default);
         float scale = ReductionScale(reduction, rows);
         ReadOnlySpan<float> lp = logP.Span, w = weights is null ? default : weights.Span;
         double total = 0;
