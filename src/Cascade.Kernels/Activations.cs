@@ -30,6 +30,7 @@ public static class Activations
     public static void SigmoidForward(ReadOnlySpan<float> x, Span<float> y)
     {
         CheckLength(x.Length, y.Length);
+        if (x.IsEmpty) return; // TensorPrimitives.Sigmoid rejects empty spans
         TensorPrimitives.Sigmoid(x, y[..x.Length]);
     }
 
