@@ -147,6 +147,7 @@ public class OptimizerTests
         Ops.Mul(Ops.Sum(p.Value), 0.05f).Backward();
         opt.Step();
         Assert.Equal(0f, p.Value.Span[0]);
+        Assert.Contains("weight decay", Assert.Throws<ArgumentException>(() => new Ftrl([new ParameterGroup([p], 0f, 0.1f)], alpha: 0.5f)).Message);
     }
 
     [Fact]

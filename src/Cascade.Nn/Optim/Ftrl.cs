@@ -1,12 +1,14 @@
+using Cascade.Kernels;
+
 namespace Cascade.Nn.Optim;
 
 /// <summary>
 /// FTRL-Proximal, per coordinate (McMahan et al. 2013, "Ad Click Prediction: a View from the Trenches", Alg. 1).
-/// With g the gradient (plus the group's L2 λ·w when set): σ = (√(n + g²) − √n) / α; z += g − σ·w; n += g²;
+/// With g the gradient: σ = (√(n + g²) − √n) / α; z += g − σ·w; n += g²;
 /// w = 0 if |z| ≤ λ1, else −(z − sign(z)·λ1) / ((β + √n) / α + λ2). The weight is a function of (z, n), so
 /// whatever value a parameter held before its first update is replaced (FTRL is meant for zero-initialised
 /// weights); the L1 term makes many coordinates exactly zero. The group's learning rate is ignored in favour of α
-/// (so schedules do not apply).
+/// (so schedules do not apply) and regularisation is λ1/λ2, so groups must have zero weight decay.
 /// </summary>
 public sealed class Ftrl : Optimizer
 {
@@ -19,6 +21,9 @@ public sealed class Ftrl : Optimizer
         ArgumentOutOfRangeException.ThrowIfNegative(beta);
         ArgumentOutOfRangeException.ThrowIfNegative(l1);
         ArgumentOutOfRangeException.ThrowIfNegative(l2);
+        foreach (var group in Groups)
+            if (group.WeightDecay != 0f)
+                throw new ArgumentException($"FTRL regularises with l1/l2; parameter group '{group.Name}' has weight decay {group.WeightDecay} (set it to 0 and use l2).", nameof(groups));
         _alpha = alpha;
         _beta = beta;
         _l1 = l1;
@@ -30,23 +35,11 @@ public sealed class Ftrl : Optimizer
 
     /// <inheritdoc />
     protected override void Update(Span<float> w, ReadOnlySpan<float> g, float[][] state, int offset, float lr, float weightDecay)
-    {
-        // Branchy per-coordinate closed form (the L1 threshold) — a scalar loop; FTRL serves wide sparse linear
-        // parts where the touched rows, not the arithmetic, dominate.
-        var z = state[0].AsSpan(offset, w.Length);
-        var n = state[1].AsSpan(offset, w.Length);
-        float invAlpha = 1f / _alpha;
-        for (int i = 0; i < w.Length; i++)
-        {
-            float gi = g[i] + weightDecay * w[i];
-            float nOld = n[i], nNew = nOld + gi * gi;
-            float sigma = (MathF.Sqrt(nNew) - MathF.Sqrt(nOld)) * invAlpha;
-            float zi = z[i] + gi - sigma * w[i];
-            z[i] = zi;
-            n[i] = nNew;
-            w[i] = MathF.Abs(zi) <= _l1 ? 0f : -(zi - MathF.CopySign(_l1, zi)) / ((_beta + MathF.Sqrt(nNew)) * invAlpha + _l2);
-        }
-    }
+        => OptimizerSteps.Ftrl(w, g, state[0].AsSpan(offset, w.Length), state[1].AsSpan(offset, w.Length), _alpha, _beta, _l1, _l2);
+
+    /// <inheritdoc />
+    protected override void UpdateRows(Span<float> w, ReadOnlySpan<float> g, float[][] state, int dim, ReadOnlySpan<int> rows, float lr, float weightDecay)
+        => OptimizerSteps.FtrlRows(w, g, state[0], state[1], dim, rows, _alpha, _beta, _l1, _l2);
 }
 
 /// <summary>Gradient clipping.</summary>

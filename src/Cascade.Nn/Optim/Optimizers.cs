@@ -27,24 +27,14 @@ public sealed class Sgd : Optimizer
     /// <inheritdoc />
     protected override void Update(Span<float> w, ReadOnlySpan<float> g, float[][] state, int offset, float lr, float weightDecay)
     {
-        var v = state[0].AsSpan(offset, w.Length);
         if (_momentum == 0f)
         {
+            // Plain SGD needs no velocity: w = w·(1 − lr·λ) − lr·g.
             if (weightDecay != 0f) TensorPrimitives.Multiply(w, 1f - lr * weightDecay, w);
             TensorPrimitives.MultiplyAdd(g, -lr, w, w);
             return;
         }
-        TensorPrimitives.MultiplyAdd(v, _momentum, g, v);                           // v = μ·v + g
-        if (weightDecay != 0f) TensorPrimitives.MultiplyAdd(w, weightDecay, v, v);  // v += λ·w (old w)
-        if (!_nesterov)
-        {
-            TensorPrimitives.MultiplyAdd(v, -lr, w, w);
-            return;
-        }
-        // w_new = w − lr·(g + λ·w) − lr·μ·v, with v already updated.
-        if (weightDecay != 0f) TensorPrimitives.Multiply(w, 1f - lr * weightDecay, w);
-        TensorPrimitives.MultiplyAdd(g, -lr, w, w);
-        TensorPrimitives.MultiplyAdd(v, -lr * _momentum, w, w);
+        OptimizerSteps.SgdMomentum(w, g, state[0].AsSpan(offset, w.Length), lr, _momentum, weightDecay, _nesterov);
     }
 }
 
