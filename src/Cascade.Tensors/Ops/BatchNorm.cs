@@ -19,10 +19,10 @@ public static partial class Ops
     {
         if (x.Rank is not (2 or 3)) throw new ArgumentException($"BatchNorm needs x (B, C) or (B, L, C), got {ShapeUtil.Format(x.Shape)}.");
         int c = x.Dim(-1), n = c == 0 ? 0 : x.Size / c;
-        CheckVector(gain, c, "BatchNorm gain");
-        CheckVector(bias, c, "BatchNorm bias");
-        CheckVector(runningMean, c, "BatchNorm running mean");
-        CheckVector(runningVar, c, "BatchNorm running variance");
+        FusedOpSupport.CheckVector(gain, c, "BatchNorm gain");
+        FusedOpSupport.CheckVector(bias, c, "BatchNorm bias");
+        FusedOpSupport.CheckVector(runningMean, c, "BatchNorm running mean");
+        FusedOpSupport.CheckVector(runningVar, c, "BatchNorm running variance");
         if (training && n < 2) throw new ArgumentException($"BatchNorm in training needs more than one value per channel, got x {ShapeUtil.Format(x.Shape)}.");
         var mean = new float[c];
         var rstd = new float[c];

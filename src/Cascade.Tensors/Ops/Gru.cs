@@ -31,7 +31,7 @@ public static partial class Ops
     /// </summary>
     /// <example><code>var (states, last) = Ops.Gru(behaviours, lengths, w);   // (B, L, In) → (B, L, H), (B, H)</code></example>
     public static RecurrentOutput Gru(Tensor x, IntTensor? lengths, GruWeights weights, Tensor? h0 = null)
-        => Recurrent(x, null, lengths, weights, h0);
+        => RecurrentGru(x, null, lengths, weights, h0);
 
     /// <summary>
     /// GRU with attentional update gate (AUGRU, DIEN Eq. (6)): with the update gate u = 1 − z that weights the new
@@ -43,10 +43,10 @@ public static partial class Ops
     {
         if (attention.Rank != 2 || x.Rank != 3 || attention.Dim(0) != x.Dim(0) || attention.Dim(1) != x.Dim(1))
             throw new ArgumentException($"AuGru attention must be (B, L) = ({(x.Rank == 3 ? x.Dim(0) : -1)}, {(x.Rank == 3 ? x.Dim(1) : -1)}), got {ShapeUtil.Format(attention.Shape)}.");
-        return Recurrent(x, attention, lengths, weights, h0);
+        return RecurrentGru(x, attention, lengths, weights, h0);
     }
 
-    private static RecurrentOutput Recurrent(Tensor x, Tensor? att, IntTensor? lengths, GruWeights w, Tensor? h0)
+    private static RecurrentOutput RecurrentGru(Tensor x, Tensor? att, IntTensor? lengths, GruWeights w, Tensor? h0)
     {
         var gs = GruShapes.Validate(x, lengths, w, h0);
         var outputs = Tensor.Empty([gs.B, gs.L, gs.H]);
@@ -60,7 +60,7 @@ public static partial class Ops
         var inputs = list.ToArray();
         if (Autograd.ShouldRecord(inputs))
             outputs.Record(att is null ? "gru" : "augru", inputs, g => GruBackward(g.Span, x, att, w, h0, gs, saved));
-        return new RecurrentOutput(outputs, LastState(outputs, h0));
+        return new RecurrentOutput(outputs, GruLastState(outputs, h0));
     }
 
     /// <summary>Per-call dimensions and lengths (validated).</summary>
@@ -75,8 +75,8 @@ public static partial class Ops
             int h = w.WHh.Dim(1);
             if (w.WIh.Rank != 2 || w.WIh.Dim(0) != 3 * h || w.WIh.Dim(1) != inF)
                 throw new ArgumentException($"Gru WIh must be ({3 * h}, {inF}), got {ShapeUtil.Format(w.WIh.Shape)}.");
-            CheckVector(w.BIh, 3 * h, "Gru BIh");
-            CheckVector(w.BHh, 3 * h, "Gru BHh");
+            FusedOpSupport.CheckVector(w.BIh, 3 * h, "Gru BIh");
+            FusedOpSupport.CheckVector(w.BHh, 3 * h, "Gru BHh");
             if (h0 is not null && (h0.Rank != 2 || h0.Dim(0) != b || h0.Dim(1) != h))
                 throw new ArgumentException($"Gru h0 must be ({b}, {h}), got {ShapeUtil.Format(h0.Shape)}.");
             int[] lens;
@@ -143,7 +143,7 @@ public static partial class Ops
     }
 
     /// <summary>outputs[:, L − 1, :] (the state at each sequence's own last valid step, since padded steps carry it).</summary>
-    private static Tensor LastState(Tensor outputs, Tensor? h0)
+    private static Tensor GruLastState(Tensor outputs, Tensor? h0)
     {
         int b = outputs.Dim(0), l = outputs.Dim(1), h = outputs.Dim(2);
         var y = Tensor.Empty([b, h]);

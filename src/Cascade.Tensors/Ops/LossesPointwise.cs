@@ -12,10 +12,10 @@ public static partial class Ops
     /// <example><code>var loss = Ops.BinaryCrossEntropyWithLogits(logits, clicks);   // (B) → ()</code></example>
     public static Tensor BinaryCrossEntropyWithLogits(Tensor logits, Tensor labels, Tensor? weights = null, LossReduction reduction = LossReduction.Mean)
     {
-        CheckSameShape(logits, labels, "BinaryCrossEntropyWithLogits", "logits", "labels");
-        CheckSameShape(logits, weights, "BinaryCrossEntropyWithLogits", "logits", "weights");
+        FusedOpSupport.CheckSameShape(logits, labels, "BinaryCrossEntropyWithLogits", "logits", "labels");
+        FusedOpSupport.CheckSameShape(logits, weights, "BinaryCrossEntropyWithLogits", "logits", "weights");
         int n = logits.Size;
-        float scale = ReductionScale(reduction, n);
+        float scale = FusedOpSupport.ReductionScale(reduction, n);
         ReadOnlySpan<float> x = logits.Span, y = labels.Span, w = weights is null ? default : weights.Span;
         double total = 0;
         for (int i = 0; i < n; i++)
@@ -34,7 +34,7 @@ public static partial class Ops
                 ReadOnlySpan<float> xs = logits.Span, ys = labels.Span, ws = weights is null ? default : weights.Span;
                 for (int i = 0; i < gx.Length; i++)
                 {
-                    float d = StableSigmoid(xs[i]) - ys[i];
+                    float d = FusedOpSupport.StableSigmoid(xs[i]) - ys[i];
                     gx[i] += s * (weights is null ? d : ws[i] * d);
                 }
             });
@@ -48,10 +48,10 @@ public static partial class Ops
     /// </summary>
     public static Tensor Mse(Tensor pred, Tensor target, Tensor? weights = null, LossReduction reduction = LossReduction.Mean)
     {
-        CheckSameShape(pred, target, "Mse", "pred", "target");
-        CheckSameShape(pred, weights, "Mse", "pred", "weights");
+        FusedOpSupport.CheckSameShape(pred, target, "Mse", "pred", "target");
+        FusedOpSupport.CheckSameShape(pred, weights, "Mse", "pred", "weights");
         int n = pred.Size;
-        float scale = ReductionScale(reduction, n);
+        float scale = FusedOpSupport.ReductionScale(reduction, n);
         ReadOnlySpan<float> p = pred.Span, t = target.Span, w = weights is null ? default : weights.Span;
         double total = 0;
         for (int i = 0; i < n; i++)
@@ -86,10 +86,10 @@ public static partial class Ops
     /// </summary>
     public static Tensor PairwiseLogistic(Tensor sPos, Tensor sNeg, Tensor? weights = null, LossReduction reduction = LossReduction.Mean)
     {
-        CheckSameShape(sPos, sNeg, "PairwiseLogistic", "sPos", "sNeg");
-        CheckSameShape(sPos, weights, "PairwiseLogistic", "sPos", "weights");
+        FusedOpSupport.CheckSameShape(sPos, sNeg, "PairwiseLogistic", "sPos", "sNeg");
+        FusedOpSupport.CheckSameShape(sPos, weights, "PairwiseLogistic", "sPos", "weights");
         int n = sPos.Size;
-        float scale = ReductionScale(reduction, n);
+        float scale = FusedOpSupport.ReductionScale(reduction, n);
         ReadOnlySpan<float> a = sPos.Span, b = sNeg.Span, w = weights is null ? default : weights.Span;
         double total = 0;
         for (int i = 0; i < n; i++)
@@ -109,19 +109,12 @@ public static partial class Ops
                 var gn = sNeg.RequiresGrad ? sNeg.GradSpanForAccumulate() : default;
                 for (int i = 0; i < ps.Length; i++)
                 {
-                    float d = s * StableSigmoid(ns[i] - ps[i]) * (weights is null ? 1f : ws[i]);
+                    float d = s * FusedOpSupport.StableSigmoid(ns[i] - ps[i]) * (weights is null ? 1f : ws[i]);
                     if (!gp.IsEmpty) gp[i] -= d;
                     if (!gn.IsEmpty) gn[i] += d;
                 }
             });
         }
         return loss;
-    }
-
-    /// <summary>σ(x) without overflow for large |x| (e^(−|x|) ≤ 1 always).</summary>
-    internal static float StableSigmoid(float x)
-    {
-        float e = MathF.Exp(-MathF.Abs(x));
-        return x >= 0f ? 1f / (1f + e) : e / (1f + e);
     }
 }
