@@ -70,6 +70,27 @@ public class LossTests
     }
 
     [Fact]
+    public void BceMatchesADoublePrecisionReferenceOnALargeBatch()
+    {
+        const int N = 1000;
+        var x = Tensor.Uniform([N], 1, -30f, 30f, requiresGrad: true);
+        var y = Tensor.Uniform([N], 2, 0f, 1f);
+        var w = Tensor.Uniform([N], 3, 0f, 2f);
+        double expected = 0;
+        var expectedGrad = new double[N];
+        for (int i = 0; i < N; i++)
+        {
+            double xi = x.Span[i], yi = y.Span[i], wi = w.Span[i];
+            expected += wi * (Math.Max(xi, 0) - xi * yi + Math.Log(1 + Math.Exp(-Math.Abs(xi)))) / N;
+            expectedGrad[i] = wi * (1 / (1 + Math.Exp(-xi)) - yi) / N;
+        }
+        var loss = Ops.BinaryCrossEntropyWithLogits(x, y, w);
+        Assert.True(Math.Abs(loss.Item() - expected) <= 1e-5 * Math.Max(1, Math.Abs(expected)), $"loss {loss.Item()} vs {expected}");
+        loss.Backward();
+        for (int i = 0; i < N; i++) Assert.True(Math.Abs(x.Grad!.Span[i] - expectedGrad[i]) < 1e-7, $"grad {i}");
+    }
+
+    [Fact]
     public void EmptyBatchMeanIsZero() =>
         Assert.Equal(0f, Ops.BinaryCrossEntropyWithLogits(Tensor.Zeros([0]), Tensor.Zeros([0])).Item());
 }

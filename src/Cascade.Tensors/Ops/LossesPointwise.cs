@@ -1,3 +1,5 @@
+using System.Numerics.Tensors;
+
 namespace Cascade.Tensors;
 
 public static partial class Ops
@@ -16,27 +18,31 @@ public static partial class Ops
         FusedOpSupport.CheckSameShape(logits, weights, "BinaryCrossEntropyWithLogits", "logits", "weights");
         int n = logits.Size;
         float scale = FusedOpSupport.ReductionScale(reduction, n);
-        ReadOnlySpan<float> x = logits.Span, y = labels.Span, w = weights is null ? default : weights.Span;
-        double total = 0;
-        for (int i = 0; i < n; i++)
-        {
-            float xi = x[i];
-            double l = MathF.Max(xi, 0f) - xi * y[i] + MathF.Log(1f + MathF.Exp(-MathF.Abs(xi)));
-            total += weights is null ? l : w[i] * l;
-        }
-        var loss = Tensor.Scalar((float)(total * scale));
+        ReadOnlySpan<float> x = logits.Span, y = labels.Span;
+        // Vectorised: terms = log(1 + e^(−|x|)) + max(x, 0) − x·y, all through TensorPrimitives.
+        var terms = Tensor.Empty([n]).Span;
+        var tmp = Tensor.Empty([n]).Span;
+        TensorPrimitives.Abs(x, terms);
+        TensorPrimitives.Negate(terms, terms);
+        TensorPrimitives.Exp(terms, terms);
+        TensorPrimitives.LogP1(terms, terms);
+        TensorPrimitives.Max(x, 0f, tmp);
+        TensorPrimitives.Add(terms, tmp, terms);
+        TensorPrimitives.Multiply(x, y, tmp);
+        TensorPrimitives.Subtract(terms, tmp, terms);
+        if (weights is not null) TensorPrimitives.Multiply(terms, weights.Span, terms);
+        var loss = Tensor.Scalar(TensorPrimitives.Sum(terms) * scale);
         if (Autograd.ShouldRecord(logits))
         {
             loss.Record("bce_with_logits", [logits], g =>
             {
-                float s = g.Span[0] * scale;
+                // dx += s · w ⊙ (σ(x) − y); σ saturates to exactly 0 or 1 for |x| ≳ 88 instead of overflowing to NaN.
+                var d = Tensor.Empty([n]).Span;
+                TensorPrimitives.Sigmoid(logits.Span, d);
+                TensorPrimitives.Subtract(d, labels.Span, d);
+                if (weights is not null) TensorPrimitives.Multiply(d, weights.Span, d);
                 var gx = logits.GradSpanForAccumulate();
-                ReadOnlySpan<float> xs = logits.Span, ys = labels.Span, ws = weights is null ? default : weights.Span;
-                for (int i = 0; i < gx.Length; i++)
-                {
-                    float d = FusedOpSupport.StableSigmoid(xs[i]) - ys[i];
-                    gx[i] += s * (weights is null ? d : ws[i] * d);
-                }
+                TensorPrimitives.MultiplyAdd(d, g.Span[0] * scale, gx, gx);
             });
         }
         return loss;
