@@ -10,6 +10,7 @@ public static partial class Ops
     /// Backward scatter-adds dY rows into the table gradient (padding skipped) and records the rows written in
     /// <see cref="Tensor.TouchedRows"/> of a leaf table, so that a lazy sparse optimizer and
     /// <see cref="Tensor.ZeroGrad"/> touch only those rows. The table gradient is still a dense (V, D) tensor.
+    /// The id array is read again by the backward pass: do not overwrite it before <see cref="Tensor.Backward()"/>.
     /// </summary>
     /// <param name="table">The (V, D) embedding table.</param>
     /// <param name="ids">Row ids in [0, V), or <paramref name="paddingId"/>.</param>

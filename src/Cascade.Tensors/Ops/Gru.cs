@@ -4,8 +4,8 @@ using Cascade.Kernels;
 namespace Cascade.Tensors;
 
 /// <summary>
-/// GRU parameters in PyTorch layout with gate blocks in the order [r, z, n]: WIh (3H, In), WHh (3H, H),
-/// BIh (3H) or null, BHh (3H) or null.
+/// GRU parameters in PyTorch layout (H = hidden width) with gate blocks in the order [r, z, n]: WIh (3H, In),
+/// WHh (3H, H), BIh (3H) or null, BHh (3H) or null; weights saved from PyTorch's nn.GRU load unchanged.
 /// </summary>
 /// <param name="WIh">Input-to-hidden weights (3H, In).</param>
 /// <param name="WHh">Hidden-to-hidden weights (3H, H).</param>
