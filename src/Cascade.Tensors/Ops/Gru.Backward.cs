@@ -28,7 +28,7 @@ public static partial class Ops
             {
                 var c = carry.Slice(i * h, h);
                 TensorPrimitives.Add(c, gOut.Slice((i * l + t) * h, h), c);   // dh = dOut[b, t] + carry
-                if (t >= s.Lengths[i]) continue;                                 // state carried: dh flows on as is
+                if (!s.Active[i * l + t]) continue;                              // state carried: dh flows on as is
                 int tb = t * b + i;
                 var r = rz.Slice(tb * 2 * h, h);
                 var z = rz.Slice(tb * 2 * h + h, h);
