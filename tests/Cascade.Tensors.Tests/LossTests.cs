@@ -55,6 +55,18 @@ public class LossTests
     }
 
     [Fact]
+    public void MseIsFiniteForExtremeValues()
+    {
+        var p = Tensor.FromArray([100f, -100f], [2], requiresGrad: true);
+        var t = Tensor.FromArray([-100f, 100f], [2], requiresGrad: true);
+        var loss = Ops.Mse(p, t);
+        Near(40000f, loss.Item(), 1e-2f);
+        loss.Backward();
+        Near([200f, -200f], p.Grad!.ToArray(), 1e-3f);
+        Near([-200f, 200f], t.Grad!.ToArray(), 1e-3f);
+    }
+
+    [Fact]
     public void PairwiseLogisticMatchesHandComputedValuesAndStaysFinite()
     {
         var pos = Tensor.FromArray([2f, 0f], [2], requiresGrad: true);
