@@ -21,6 +21,7 @@ public class GradientTestsB
     private static readonly IntTensor Classes = IntTensor.FromArray([2, 0, 3]);
     private static readonly IntTensor Lengths = IntTensor.FromArray([3, 1, 0]);
     private static readonly IntTensor KeyMask = new([1, 0, 1, 0, 0, 0], [2, 3]);
+    private static readonly IntTensor StepMask = new([1, 0, 1, 1, 0, 1, 0, 0, 0, 0, 0, 0], [3, 4]);
     private static readonly int[][] GruShapes = [[3, 4, 2], [9, 2], [9, 3], [9], [9], [3, 3]];
 
     private static void Labels01(Tensor[] x) => Rescale(x[1], 0f, 1f);
@@ -72,6 +73,7 @@ public class GradientTestsB
         new("gru final", x => Ops.Gru(x[0], Lengths, new GruWeights(x[1], x[2], x[3], x[4]), x[5]).Final, GruShapes),
         new("augru outputs", x => Ops.AuGru(x[0], x[6], Lengths, new GruWeights(x[1], x[2], x[3], x[4]), x[5]).Outputs,
             [.. GruShapes, [3, 4]], Prepare: x => Rescale(x[6], 0f, 1f)),
+        new("gru mask with holes", x => Ops.Gru(x[0], null, new GruWeights(x[1], x[2], x[3], x[4]), x[5], StepMask).Outputs, GruShapes),
         new("augru final no h0 no biases", x => Ops.AuGru(x[0], x[3], null, new GruWeights(x[1], x[2], null, null)).Final,
             [[3, 4, 2], [9, 2], [9, 3], [3, 4]], Prepare: x => Rescale(x[3], 0f, 1f)),
     ];

@@ -36,6 +36,9 @@ public class LinearEmbeddingTests
         Assert.Equal([3, 1, 1], y.ShapeArray);
         Near([-1f, -1f, -1f], y.ToArray());
         Assert.Throws<ArgumentException>(() => Ops.Linear(x, Tensor.Zeros([1, 3]), null));
+        var v = Ops.Linear(Tensor.FromArray([2f, 3f], [2]), w, Tensor.FromArray([1f], [1]));  // a single vector
+        Assert.Equal([1], v.ShapeArray);
+        Near([0f], v.ToArray());
     }
 
     [Fact]

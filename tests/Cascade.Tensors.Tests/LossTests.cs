@@ -55,6 +55,18 @@ public class LossTests
     }
 
     [Fact]
+    public void MseIsFiniteForExtremeValues()
+    {
+        var p = Tensor.FromArray([100f, -100f], [2], requiresGrad: true);
+        var t = Tensor.FromArray([-100f, 100f], [2], requiresGrad: true);
+        var loss = Ops.Mse(p, t);
+        Near(40000f, loss.Item(), 1e-2f);
+        loss.Backward();
+        Near([200f, -200f], p.Grad!.ToArray(), 1e-3f);
+        Near([-200f, 200f], t.Grad!.ToArray(), 1e-3f);
+    }
+
+    [Fact]
     public void PairwiseLogisticMatchesHandComputedValuesAndStaysFinite()
     {
         var pos = Tensor.FromArray([2f, 0f], [2], requiresGrad: true);
@@ -67,6 +79,27 @@ public class LossTests
         loss.Backward();
         Near([0f, -0.5f], p2.Grad!.ToArray());
         Near([0f, 0.5f], n2.Grad!.ToArray());
+    }
+
+    [Fact]
+    public void BceMatchesADoublePrecisionReferenceOnALargeBatch()
+    {
+        const int N = 1000;
+        var x = Tensor.Uniform([N], 1, -30f, 30f, requiresGrad: true);
+        var y = Tensor.Uniform([N], 2, 0f, 1f);
+        var w = Tensor.Uniform([N], 3, 0f, 2f);
+        double expected = 0;
+        var expectedGrad = new double[N];
+        for (int i = 0; i < N; i++)
+        {
+            double xi = x.Span[i], yi = y.Span[i], wi = w.Span[i];
+            expected += wi * (Math.Max(xi, 0) - xi * yi + Math.Log(1 + Math.Exp(-Math.Abs(xi)))) / N;
+            expectedGrad[i] = wi * (1 / (1 + Math.Exp(-xi)) - yi) / N;
+        }
+        var loss = Ops.BinaryCrossEntropyWithLogits(x, y, w);
+        Assert.True(Math.Abs(loss.Item() - expected) <= 1e-5 * Math.Max(1, Math.Abs(expected)), $"loss {loss.Item()} vs {expected}");
+        loss.Backward();
+        for (int i = 0; i < N; i++) Assert.True(Math.Abs(x.Grad!.Span[i] - expectedGrad[i]) < 1e-7, $"grad {i}");
     }
 
     [Fact]

@@ -132,6 +132,20 @@ public class SequenceOpsTests
     }
 
     [Fact]
+    public void GruMaskSkipsHolesAndMatchesLengthsWhenRightPadded()
+    {
+        var x = Tensor.FromArray([1f, 5f, 2f, 1f, 2f, 7f], [2, 3, 1]);
+        var (holes, holesFinal) = Ops.Gru(x, null, TanhOnlyWeights(), mask: new IntTensor([1, 0, 1, 1, 1, 0], [2, 3]));
+        float h1 = MathF.Tanh(1f) / 2f, h2 = MathF.Tanh(2f) / 2f + h1 / 2f;
+        Near([h1, h1, h2, h1, h2, h2], holes.ToArray());   // step 1 of row 0 is a hole: the state is kept
+        Near([h2, h2], holesFinal.ToArray());
+        var (byLengths, _) = Ops.Gru(x, IntTensor.FromArray([2, 2]), TanhOnlyWeights());
+        var (byMask, _) = Ops.Gru(x, null, TanhOnlyWeights(), mask: new IntTensor([1, 1, 0, 1, 1, 0], [2, 3]));
+        Assert.Equal(byLengths.ToArray(), byMask.ToArray());
+        Assert.Throws<ArgumentException>(() => Ops.Gru(x, IntTensor.FromArray([2, 2]), TanhOnlyWeights(), mask: new IntTensor([1, 1, 0, 1, 1, 0], [2, 3])));
+    }
+
+    [Fact]
     public void GruRejectsBadLengths() =>
         Assert.Contains("lengths[1] = 5", Assert.Throws<ArgumentException>(() =>
             Ops.Gru(Tensor.Zeros([2, 2, 1]), IntTensor.FromArray([1, 5]), TanhOnlyWeights())).Message);

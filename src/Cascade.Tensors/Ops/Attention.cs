@@ -37,7 +37,7 @@ public static partial class Ops
                 int bh = b * heads + h;
                 Gemm.Sgemm(false, true, lq, lk, dh, sc, q.Span.Slice(bh * qs, qs), dh, k.Span.Slice(bh * ks, ks), dh, 0f, scores, lk);
                 var p = probs.Span.Slice(bh * ps, ps);
-                Cascade.Kernels.Softmax.Forward(scores, p, lq, lk, keyMask is null ? default : mask.AsSpan(0, lq * lk));
+                Kernels.Softmax.Forward(scores, p, lq, lk, keyMask is null ? default : mask.AsSpan(0, lq * lk));
                 Gemm.Sgemm(false, false, lq, dv, lk, 1f, p, lk, v.Span.Slice(bh * vs, vs), dv, 0f, y.Span.Slice(bh * os, os), dv);
             }
         }
@@ -57,7 +57,7 @@ public static partial class Ops
                     if (!q.RequiresGrad && !k.RequiresGrad) continue;
                     Gemm.Sgemm(false, true, lq, lk, dv, 1f, dO, dv, vb, dv, 0f, dP, lk);
                     dS.Clear();
-                    Cascade.Kernels.Softmax.Backward(p, dP, dS, lq, lk);
+                    Kernels.Softmax.Backward(p, dP, dS, lq, lk);
                     if (q.RequiresGrad) Gemm.Sgemm(false, false, lq, dh, lk, sc, dS, lk, k.Span.Slice(bh * ks, ks), dh, 1f, q.GradSpanForAccumulate().Slice(bh * qs, qs), dh);
                     if (k.RequiresGrad) Gemm.Sgemm(true, false, lk, dh, lq, sc, dS, lk, q.Span.Slice(bh * qs, qs), dh, 1f, k.GradSpanForAccumulate().Slice(bh * ks, ks), dh);
                 }

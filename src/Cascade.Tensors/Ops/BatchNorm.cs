@@ -19,14 +19,43 @@ public static partial class Ops
     {
         if (x.Rank is not (2 or 3)) throw new ArgumentException($"BatchNorm needs x (B, C) or (B, L, C), got {ShapeUtil.Format(x.Shape)}.");
         int c = x.Dim(-1), n = c == 0 ? 0 : x.Size / c;
-        CheckVector(gain, c, "BatchNorm gain");
-        CheckVector(bias, c, "BatchNorm bias");
-        CheckVector(runningMean, c, "BatchNorm running mean");
-        CheckVector(runningVar, c, "BatchNorm running variance");
+        FusedOpSupport.CheckVector(gain, c, "BatchNorm gain");
+        FusedOpSupport.CheckVector(bias, c, "BatchNorm bias");
+        FusedOpSupport.CheckVector(runningMean, c, "BatchNorm running mean");
+        FusedOpSupport.CheckVector(runningVar, c, "BatchNorm running variance");
         if (training && n < 2) throw new ArgumentException($"BatchNorm in training needs more than one value per channel, got x {ShapeUtil.Format(x.Shape)}.");
         var mean = new float[c];
         var rstd = new float[c];
+        BatchNormStatistics(x.Span, n, c, training, runningMean, runningVar, momentum, eps, mean, rstd);
         ReadOnlySpan<float> xs = x.Span;
+        var y = Tensor.Empty(x.ShapeRef);
+        var xHat = Tensor.Empty(x.ShapeRef);
+        Span<float> ys = y.Span, hs = xHat.Span;
+        for (int r = 0; r < n; r++)
+        {
+            var hr = hs.Slice(r * c, c);
+            var yr = ys.Slice(r * c, c);
+            TensorPrimitives.Subtract(xs.Slice(r * c, c), mean, hr);
+            TensorPrimitives.Multiply(hr, rstd, hr);
+            if (gain is not null) TensorPrimitives.Multiply(hr, gain.Span, yr); else hr.CopyTo(yr);
+            if (bias is not null) TensorPrimitives.Add(yr, bias.Span, yr);
+        }
+        Tensor[] inputs = gain is null ? (bias is null ? [x] : [x, bias]) : (bias is null ? [x, gain] : [x, gain, bias]);
+        if (Autograd.ShouldRecord(inputs))
+        {
+            y.Record(training ? "batch_norm_train" : "batch_norm_eval", inputs, g =>
+                BatchNormBackward(g.Span, xHat.Span, rstd, x, gain, bias, n, c, training));
+        }
+        return y;
+    }
+
+    /// <summary>
+    /// Fills mean (C) and rstd = 1/√(σ² + ε) (C): from the batch in training (and updates the running buffers),
+    /// from the running buffers in evaluation.
+    /// </summary>
+    private static void BatchNormStatistics(ReadOnlySpan<float> xs, int n, int c, bool training, Tensor runningMean, Tensor runningVar,
+        float momentum, float eps, Span<float> mean, Span<float> rstd)
+    {
         if (training)
         {
             for (int r = 0; r < n; r++) TensorPrimitives.Add(mean, xs.Slice(r * c, c), mean);
@@ -53,25 +82,6 @@ public static partial class Ops
             ReadOnlySpan<float> rv = runningVar.Span;
             for (int j = 0; j < c; j++) rstd[j] = 1f / MathF.Sqrt(rv[j] + eps);
         }
-        var y = Tensor.Empty(x.ShapeRef);
-        var xHat = Tensor.Empty(x.ShapeRef);
-        Span<float> ys = y.Span, hs = xHat.Span;
-        for (int r = 0; r < n; r++)
-        {
-            var hr = hs.Slice(r * c, c);
-            var yr = ys.Slice(r * c, c);
-            TensorPrimitives.Subtract(xs.Slice(r * c, c), mean, hr);
-            TensorPrimitives.Multiply(hr, rstd, hr);
-            if (gain is not null) TensorPrimitives.Multiply(hr, gain.Span, yr); else hr.CopyTo(yr);
-            if (bias is not null) TensorPrimitives.Add(yr, bias.Span, yr);
-        }
-        Tensor[] inputs = gain is null ? (bias is null ? [x] : [x, bias]) : (bias is null ? [x, gain] : [x, gain, bias]);
-        if (Autograd.ShouldRecord(inputs))
-        {
-            y.Record(training ? "batch_norm_train" : "batch_norm_eval", inputs, g =>
-                BatchNormBackward(g.Span, xHat.Span, rstd, x, gain, bias, n, c, training));
-        }
-        return y;
     }
 
     private static void BatchNormBackward(ReadOnlySpan<float> gs, ReadOnlySpan<float> h, float[] rstd,

@@ -10,6 +10,7 @@ public static partial class Ops
     /// Backward scatter-adds dY rows into the table gradient (padding skipped) and records the rows written in
     /// <see cref="Tensor.TouchedRows"/> of a leaf table, so that a lazy sparse optimizer and
     /// <see cref="Tensor.ZeroGrad"/> touch only those rows. The table gradient is still a dense (V, D) tensor.
+    /// The id array is read again by the backward pass: do not overwrite it before <see cref="Tensor.Backward()"/>.
     /// </summary>
     /// <param name="table">The (V, D) embedding table.</param>
     /// <param name="ids">Row ids in [0, V), or <paramref name="paddingId"/>.</param>
@@ -18,9 +19,9 @@ public static partial class Ops
     /// <example><code>var e = Ops.Embedding(items, ids, paddingId: 0);   // items (V, 16), ids (B, L) → (B, L, 16)</code></example>
     public static Tensor Embedding(Tensor table, IntTensor ids, int paddingId = -1)
     {
-        CheckTable(table, "Embedding");
+        CheckEmbeddingTable(table, "Embedding");
         int dim = table.Dim(1);
-        ValidateIds(ids.Data, ids.Shape, table, paddingId, "Embedding");
+        ValidateEmbeddingIds(ids.Data, ids.Shape, table, paddingId, "Embedding");
         var shape = new int[ids.Rank + 1];
         ids.Shape.CopyTo(shape);
         shape[^1] = dim;
@@ -49,7 +50,7 @@ public static partial class Ops
     /// <example><code>var bag = Ops.EmbeddingBag(tags, ids, offsets, BagMode.Mean);   // → (B, D)</code></example>
     public static Tensor EmbeddingBag(Tensor table, IntTensor ids, IntTensor offsets, BagMode mode = BagMode.Sum, int paddingId = -1)
     {
-        CheckTable(table, "EmbeddingBag");
+        CheckEmbeddingTable(table, "EmbeddingBag");
         if (ids.Rank != 1) throw new ArgumentException($"EmbeddingBag ids must be flat (T), got {ShapeUtil.Format(ids.Shape)}.");
         if (offsets.Rank != 1 || offsets.Size < 1) throw new ArgumentException($"EmbeddingBag offsets must be (B + 1), got {ShapeUtil.Format(offsets.Shape)}.");
         var off = offsets.Data;
@@ -57,7 +58,7 @@ public static partial class Ops
         if (off[^1] != ids.Size) throw new ArgumentException($"EmbeddingBag offsets[{off.Length - 1}] must equal the id count {ids.Size}, got {off[^1]}.");
         for (int b = 1; b < off.Length; b++)
             if (off[b] < off[b - 1]) throw new ArgumentException($"EmbeddingBag offsets must be non-decreasing: offsets[{b}] = {off[b]} < offsets[{b - 1}] = {off[b - 1]}.");
-        ValidateIds(ids.Data, ids.Shape, table, paddingId, "EmbeddingBag");
+        ValidateEmbeddingIds(ids.Data, ids.Shape, table, paddingId, "EmbeddingBag");
         int bags = off.Length - 1, dim = table.Dim(1);
         var y = Tensor.Empty([bags, dim]);
         int[] argMax = mode == BagMode.Max ? new int[bags * dim] : [];
@@ -95,31 +96,20 @@ public static partial class Ops
         return EmbeddingBag(table, ids, IntTensor.FromArray(off), mode, paddingId);
     }
 
-    private static void CheckTable(Tensor table, string op)
+    private static void CheckEmbeddingTable(Tensor table, string op)
     {
         if (table.Rank != 2) throw new ArgumentException($"{op} table {table.Name} must be (V, D), got {ShapeUtil.Format(table.Shape)}.");
     }
 
-    private static void ValidateIds(ReadOnlySpan<int> ids, ReadOnlySpan<int> shape, Tensor table, int paddingId, string op)
+    private static void ValidateEmbeddingIds(ReadOnlySpan<int> ids, ReadOnlySpan<int> shape, Tensor table, int paddingId, string op)
     {
         uint v = (uint)table.Dim(0);
         for (int i = 0; i < ids.Length; i++)
         {
             int id = ids[i];
             if ((uint)id < v || id == paddingId) continue;
-            throw new ArgumentException($"{op}{(table.Name is null ? "" : $" '{table.Name}'")}: id {id} at position {FormatPosition(i, shape)} is outside [0, {v})"
+            throw new ArgumentException($"{op}{(table.Name is null ? "" : $" '{table.Name}'")}: id {id} at position {FusedOpSupport.FormatPosition(i, shape)} is outside [0, {v})"
                 + $" and is not the padding id {paddingId}.");
         }
-    }
-
-    private static string FormatPosition(int flat, ReadOnlySpan<int> shape)
-    {
-        var idx = new int[shape.Length];
-        for (int a = shape.Length - 1; a >= 0; a--)
-        {
-            idx[a] = shape[a] == 0 ? 0 : flat % shape[a];
-            flat = shape[a] == 0 ? 0 : flat / shape[a];
-        }
-        return "[" + string.Join(", ", idx) + "]";
     }
 }

@@ -28,7 +28,7 @@ public static partial class Ops
             {
                 var c = carry.Slice(i * h, h);
                 TensorPrimitives.Add(c, gOut.Slice((i * l + t) * h, h), c);   // dh = dOut[b, t] + carry
-                if (t >= s.Lengths[i]) continue;                                 // state carried: dh flows on as is
+                if (!s.Active[i * l + t]) continue;                              // state carried: dh flows on as is
                 int tb = t * b + i;
                 var r = rz.Slice(tb * 2 * h, h);
                 var z = rz.Slice(tb * 2 * h + h, h);
@@ -63,9 +63,9 @@ public static partial class Ops
         if (h0 is not null && h0.RequiresGrad) TensorPrimitives.Add(h0.GradSpanForAccumulate(), carry, h0.GradSpanForAccumulate());
         int steps = b * l;
         if (w.WHh.RequiresGrad) Gemm.Sgemm(true, false, g3, h, steps, 1f, dGh, g3, hPrev, h, 1f, w.WHh.GradSpanForAccumulate(), h);
-        if (w.BHh is not null && w.BHh.RequiresGrad) AddRowsInto(dGh, steps, g3, w.BHh.GradSpanForAccumulate());
+        if (w.BHh is not null && w.BHh.RequiresGrad) FusedOpSupport.AddRowsInto(dGh, steps, g3, w.BHh.GradSpanForAccumulate());
         if (w.WIh.RequiresGrad) Gemm.Sgemm(true, false, g3, s.In, steps, 1f, dGi, g3, x.Span, s.In, 1f, w.WIh.GradSpanForAccumulate(), s.In);
-        if (w.BIh is not null && w.BIh.RequiresGrad) AddRowsInto(dGi, steps, g3, w.BIh.GradSpanForAccumulate());
+        if (w.BIh is not null && w.BIh.RequiresGrad) FusedOpSupport.AddRowsInto(dGi, steps, g3, w.BIh.GradSpanForAccumulate());
         if (x.RequiresGrad) Gemm.Sgemm(false, false, steps, s.In, g3, 1f, dGi, g3, w.WIh.Span, s.In, 1f, x.GradSpanForAccumulate(), s.In);
     }
 }

@@ -4,8 +4,8 @@ using Cascade.Kernels;
 namespace Cascade.Tensors;
 
 /// <summary>
-/// GRU parameters in PyTorch layout with gate blocks in the order [r, z, n]: WIh (3H, In), WHh (3H, H),
-/// BIh (3H) or null, BHh (3H) or null.
+/// GRU parameters in PyTorch layout (H = hidden width) with gate blocks in the order [r, z, n]: WIh (3H, In),
+/// WHh (3H, H), BIh (3H) or null, BHh (3H) or null; weights saved from PyTorch's nn.GRU load unchanged.
 /// </summary>
 /// <param name="WIh">Input-to-hidden weights (3H, In).</param>
 /// <param name="WHh">Hidden-to-hidden weights (3H, H).</param>
@@ -24,14 +24,20 @@ public static partial class Ops
     /// Gated recurrent unit over masked variable-length sequences, fused over the whole sequence (PyTorch equations):
     /// r = σ(W_ir x + b_ir + W_hr h + b_hr), z = σ(W_iz x + b_iz + W_hz h + b_hz),
     /// n = tanh(W_in x + b_in + r ⊙ (W_hn h + b_hn)), h' = (1 − z) ⊙ n + z ⊙ h.
-    /// x (B, L, In), lengths (B) in [0, L] or null (all L), h0 (B, H) or null (zeros) → <see cref="RecurrentOutput"/>.
-    /// Steps t ≥ lengths[b] keep the state unchanged. The input projections of all steps are one GEMM
+    /// x (B, L, In), lengths (B) in [0, L] or null, h0 (B, H) or null (zeros) → <see cref="RecurrentOutput"/>.
+    /// Steps t ≥ lengths[b] keep the state unchanged. Instead of lengths, <paramref name="mask"/> (B, L) (nonzero =
+    /// valid step) may mark the valid steps, holes included; with neither, every step is valid. The input projections of all steps are one GEMM
     /// (B·L, In)·(In, 3H); each step adds one (B, H)·(H, 3H) GEMM. Backward is hand-written BPTT with gradients for
     /// x, all weights and biases and h0.
     /// </summary>
     /// <example><code>var (states, last) = Ops.Gru(behaviours, lengths, w);   // (B, L, In) → (B, L, H), (B, H)</code></example>
-    public static RecurrentOutput Gru(Tensor x, IntTensor? lengths, GruWeights weights, Tensor? h0 = null)
-        => Recurrent(x, null, lengths, weights, h0);
+    /// <param name="x">Inputs (B, L, In).</param>
+    /// <param name="lengths">Valid steps per sequence (B), or null.</param>
+    /// <param name="weights">Gate weights and biases.</param>
+    /// <param name="h0">Initial state (B, H), or null for zeros.</param>
+    /// <param name="mask">Valid-step mask (B, L) used instead of <paramref name="lengths"/>, or null.</param>
+    public static RecurrentOutput Gru(Tensor x, IntTensor? lengths, GruWeights weights, Tensor? h0 = null, IntTensor? mask = null)
+        => RecurrentGru(x, null, lengths, mask, weights, h0);
 
     /// <summary>
     /// GRU with attentional update gate (AUGRU, DIEN Eq. (6)): with the update gate u = 1 − z that weights the new
@@ -39,16 +45,22 @@ public static partial class Ops
     /// <see cref="Gru"/>, a_t = 0 keeps the state. attention (B, L) (e.g. softmax scores of each behaviour against
     /// the target ad) receives gradients too. Other shapes and masking as in <see cref="Gru"/>.
     /// </summary>
-    public static RecurrentOutput AuGru(Tensor x, Tensor attention, IntTensor? lengths, GruWeights weights, Tensor? h0 = null)
+    /// <param name="x">Inputs (B, L, In).</param>
+    /// <param name="attention">Attention score per step (B, L).</param>
+    /// <param name="lengths">Valid steps per sequence (B), or null.</param>
+    /// <param name="weights">Gate weights and biases.</param>
+    /// <param name="h0">Initial state (B, H), or null for zeros.</param>
+    /// <param name="mask">Valid-step mask (B, L) used instead of <paramref name="lengths"/>, or null.</param>
+    public static RecurrentOutput AuGru(Tensor x, Tensor attention, IntTensor? lengths, GruWeights weights, Tensor? h0 = null, IntTensor? mask = null)
     {
         if (attention.Rank != 2 || x.Rank != 3 || attention.Dim(0) != x.Dim(0) || attention.Dim(1) != x.Dim(1))
             throw new ArgumentException($"AuGru attention must be (B, L) = ({(x.Rank == 3 ? x.Dim(0) : -1)}, {(x.Rank == 3 ? x.Dim(1) : -1)}), got {ShapeUtil.Format(attention.Shape)}.");
-        return Recurrent(x, attention, lengths, weights, h0);
+        return RecurrentGru(x, attention, lengths, mask, weights, h0);
     }
 
-    private static RecurrentOutput Recurrent(Tensor x, Tensor? att, IntTensor? lengths, GruWeights w, Tensor? h0)
+    private static RecurrentOutput RecurrentGru(Tensor x, Tensor? att, IntTensor? lengths, IntTensor? mask, GruWeights w, Tensor? h0)
     {
-        var gs = GruShapes.Validate(x, lengths, w, h0);
+        var gs = GruShapes.Validate(x, lengths, mask, w, h0);
         var outputs = Tensor.Empty([gs.B, gs.L, gs.H]);
         var saved = new GruSaved(gs);
         GruForward(x, att, w, h0, gs, outputs.Span, saved);
@@ -60,13 +72,13 @@ public static partial class Ops
         var inputs = list.ToArray();
         if (Autograd.ShouldRecord(inputs))
             outputs.Record(att is null ? "gru" : "augru", inputs, g => GruBackward(g.Span, x, att, w, h0, gs, saved));
-        return new RecurrentOutput(outputs, LastState(outputs, h0));
+        return new RecurrentOutput(outputs, GruLastState(outputs, h0));
     }
 
-    /// <summary>Per-call dimensions and lengths (validated).</summary>
-    private sealed record GruShapes(int B, int L, int In, int H, int[] Lengths)
+    /// <summary>Per-call dimensions and the valid steps, Active[b·L + t] (validated).</summary>
+    private sealed record GruShapes(int B, int L, int In, int H, bool[] Active)
     {
-        public static GruShapes Validate(Tensor x, IntTensor? lengths, GruWeights w, Tensor? h0)
+        public static GruShapes Validate(Tensor x, IntTensor? lengths, IntTensor? mask, GruWeights w, Tensor? h0)
         {
             if (x.Rank != 3) throw new ArgumentException($"Gru needs x (B, L, In), got {ShapeUtil.Format(x.Shape)}.");
             int b = x.Dim(0), l = x.Dim(1), inF = x.Dim(2);
@@ -75,20 +87,29 @@ public static partial class Ops
             int h = w.WHh.Dim(1);
             if (w.WIh.Rank != 2 || w.WIh.Dim(0) != 3 * h || w.WIh.Dim(1) != inF)
                 throw new ArgumentException($"Gru WIh must be ({3 * h}, {inF}), got {ShapeUtil.Format(w.WIh.Shape)}.");
-            CheckVector(w.BIh, 3 * h, "Gru BIh");
-            CheckVector(w.BHh, 3 * h, "Gru BHh");
+            FusedOpSupport.CheckVector(w.BIh, 3 * h, "Gru BIh");
+            FusedOpSupport.CheckVector(w.BHh, 3 * h, "Gru BHh");
             if (h0 is not null && (h0.Rank != 2 || h0.Dim(0) != b || h0.Dim(1) != h))
                 throw new ArgumentException($"Gru h0 must be ({b}, {h}), got {ShapeUtil.Format(h0.Shape)}.");
-            int[] lens;
-            if (lengths is null) { lens = new int[b]; Array.Fill(lens, l); }
-            else
+            var active = new bool[b * l];
+            if (lengths is not null && mask is not null) throw new ArgumentException("Gru takes lengths or a mask, not both.");
+            if (mask is not null)
+            {
+                if (mask.Rank != 2 || mask.Dim(0) != b || mask.Dim(1) != l) throw new ArgumentException($"Gru mask must be ({b}, {l}), got {ShapeUtil.Format(mask.Shape)}.");
+                for (int i = 0; i < active.Length; i++) active[i] = mask.Data[i] != 0;
+            }
+            else if (lengths is not null)
             {
                 if (lengths.Rank != 1 || lengths.Size != b) throw new ArgumentException($"Gru lengths must be ({b}), got {ShapeUtil.Format(lengths.Shape)}.");
-                lens = lengths.Data;
                 for (int i = 0; i < b; i++)
-                    if ((uint)lens[i] > (uint)l) throw new ArgumentException($"Gru lengths[{i}] = {lens[i]} is outside [0, {l}].");
+                {
+                    int len = lengths.Data[i];
+                    if ((uint)len > (uint)l) throw new ArgumentException($"Gru lengths[{i}] = {len} is outside [0, {l}].");
+                    active.AsSpan(i * l, len).Fill(true);
+                }
             }
-            return new GruShapes(b, l, inF, h, lens);
+            else Array.Fill(active, true);
+            return new GruShapes(b, l, inF, h, active);
         }
     }
 
@@ -121,7 +142,7 @@ public static partial class Ops
             {
                 var hi = hCur.Slice(i * h, h);
                 int tb = t * b + i;
-                if (t < s.Lengths[i])
+                if (s.Active[i * l + t])
                 {
                     var gib = gi.Slice((i * l + t) * g3, g3);
                     var ghb = gh.Slice(i * g3, g3);
@@ -143,7 +164,7 @@ public static partial class Ops
     }
 
     /// <summary>outputs[:, L − 1, :] (the state at each sequence's own last valid step, since padded steps carry it).</summary>
-    private static Tensor LastState(Tensor outputs, Tensor? h0)
+    private static Tensor GruLastState(Tensor outputs, Tensor? h0)
     {
         int b = outputs.Dim(0), l = outputs.Dim(1), h = outputs.Dim(2);
         var y = Tensor.Empty([b, h]);

@@ -14,8 +14,8 @@ public static partial class Ops
     {
         if (x.Rank < 1) throw new ArgumentException("LayerNorm needs at least one axis.");
         int d = x.Dim(-1);
-        CheckVector(gain, d, "LayerNorm gain");
-        CheckVector(bias, d, "LayerNorm bias");
+        FusedOpSupport.CheckVector(gain, d, "LayerNorm gain");
+        FusedOpSupport.CheckVector(bias, d, "LayerNorm bias");
         int rows = d == 0 ? 0 : x.Size / d;
         var y = Tensor.Empty(x.ShapeRef);
         var xHat = Tensor.Empty(x.ShapeRef); // kept for backward
@@ -47,7 +47,7 @@ public static partial class Ops
                     var gg = gain.GradSpanForAccumulate();
                     for (int r = 0; r < rows; r++) TensorPrimitives.MultiplyAdd(gs.Slice(r * d, d), h.Slice(r * d, d), gg, gg);
                 }
-                if (bias is not null && bias.RequiresGrad) AddRowsInto(gs, rows, d, bias.GradSpanForAccumulate());
+                if (bias is not null && bias.RequiresGrad) FusedOpSupport.AddRowsInto(gs, rows, d, bias.GradSpanForAccumulate());
                 if (!x.RequiresGrad) return;
                 var gx = x.GradSpanForAccumulate();
                 var tmp = d <= 1024 ? stackalloc float[d] : new float[d];
@@ -68,11 +68,5 @@ public static partial class Ops
             });
         }
         return y;
-    }
-
-    private static void CheckVector(Tensor? v, int n, string what)
-    {
-        if (v is not null && (v.Rank != 1 || v.Dim(0) != n))
-            throw new ArgumentException($"{what} must be ({n}), got {ShapeUtil.Format(v.Shape)}.");
     }
 }

@@ -1,4 +1,3 @@
-using System.Numerics.Tensors;
 using Cascade.Kernels;
 
 namespace Cascade.Tensors;
@@ -39,15 +38,9 @@ public static partial class Ops
                 var gs = g.Span; // (N, Out)
                 if (x.RequiresGrad) Gemm.Sgemm(false, false, rows, inF, outF, 1f, gs, outF, weight.Span, inF, 1f, x.GradSpanForAccumulate(), inF);
                 if (weight.RequiresGrad) Gemm.Sgemm(true, false, outF, inF, rows, 1f, gs, outF, x.Span, inF, 1f, weight.GradSpanForAccumulate(), inF);
-                if (bias is not null && bias.RequiresGrad) AddRowsInto(gs, rows, outF, bias.GradSpanForAccumulate());
+                if (bias is not null && bias.RequiresGrad) FusedOpSupport.AddRowsInto(gs, rows, outF, bias.GradSpanForAccumulate());
             });
         }
         return y;
-    }
-
-    /// <summary>dst (cols) += Σ_r src[r, :] for a row-major (rows, cols) matrix.</summary>
-    internal static void AddRowsInto(ReadOnlySpan<float> src, int rows, int cols, Span<float> dst)
-    {
-        for (int r = 0; r < rows; r++) TensorPrimitives.Add(dst, src.Slice(r * cols, cols), dst);
     }
 }

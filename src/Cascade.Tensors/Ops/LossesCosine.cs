@@ -12,7 +12,7 @@ public static partial class Ops
     public static Tensor CosineDistance(Tensor a, Tensor b, LossReduction reduction = LossReduction.Mean, float eps = 1e-8f)
     {
         if (a.Rank != 2) throw new ArgumentException($"CosineDistance needs (B, D) rows, got {ShapeUtil.Format(a.Shape)}.");
-        CheckSameShape(a, b, "CosineDistance", "a", "b");
+        FusedOpSupport.CheckSameShape(a, b, "CosineDistance", "a", "b");
         int rows = a.Dim(0), d = a.Dim(1);
         var na = new float[rows];
         var nb = new float[rows];
@@ -28,7 +28,7 @@ public static partial class Ops
             cos[r] = TensorPrimitives.Dot(ar, br) / (MathF.Max(na[r], eps) * MathF.Max(nb[r], eps));
             total += 1.0 - cos[r];
         }
-        float scale = ReductionScale(reduction, rows);
+        float scale = FusedOpSupport.ReductionScale(reduction, rows);
         var loss = Tensor.Scalar((float)(total * scale));
         if (Autograd.ShouldRecord(a, b))
         {

@@ -1,3 +1,5 @@
+using System.Numerics.Tensors;
+
 namespace Cascade.Tensors;
 
 public static partial class Ops
@@ -12,31 +14,35 @@ public static partial class Ops
     /// <example><code>var loss = Ops.BinaryCrossEntropyWithLogits(logits, clicks);   // (B) → ()</code></example>
     public static Tensor BinaryCrossEntropyWithLogits(Tensor logits, Tensor labels, Tensor? weights = null, LossReduction reduction = LossReduction.Mean)
     {
-        CheckSameShape(logits, labels, "BinaryCrossEntropyWithLogits", "logits", "labels");
-        CheckSameShape(logits, weights, "BinaryCrossEntropyWithLogits", "logits", "weights");
+        FusedOpSupport.CheckSameShape(logits, labels, "BinaryCrossEntropyWithLogits", "logits", "labels");
+        FusedOpSupport.CheckSameShape(logits, weights, "BinaryCrossEntropyWithLogits", "logits", "weights");
         int n = logits.Size;
-        float scale = ReductionScale(reduction, n);
-        ReadOnlySpan<float> x = logits.Span, y = labels.Span, w = weights is null ? default : weights.Span;
-        double total = 0;
-        for (int i = 0; i < n; i++)
-        {
-            float xi = x[i];
-            double l = MathF.Max(xi, 0f) - xi * y[i] + MathF.Log(1f + MathF.Exp(-MathF.Abs(xi)));
-            total += weights is null ? l : w[i] * l;
-        }
-        var loss = Tensor.Scalar((float)(total * scale));
+        float scale = FusedOpSupport.ReductionScale(reduction, n);
+        ReadOnlySpan<float> x = logits.Span, y = labels.Span;
+        // Vectorised: terms = log(1 + e^(−|x|)) + max(x, 0) − x·y, all through TensorPrimitives.
+        var terms = Tensor.Empty([n]).Span;
+        var tmp = Tensor.Empty([n]).Span;
+        TensorPrimitives.Abs(x, terms);
+        TensorPrimitives.Negate(terms, terms);
+        TensorPrimitives.Exp(terms, terms);
+        TensorPrimitives.LogP1(terms, terms);
+        TensorPrimitives.Max(x, 0f, tmp);
+        TensorPrimitives.Add(terms, tmp, terms);
+        TensorPrimitives.Multiply(x, y, tmp);
+        TensorPrimitives.Subtract(terms, tmp, terms);
+        if (weights is not null) TensorPrimitives.Multiply(terms, weights.Span, terms);
+        var loss = Tensor.Scalar(TensorPrimitives.Sum(terms) * scale);
         if (Autograd.ShouldRecord(logits))
         {
             loss.Record("bce_with_logits", [logits], g =>
             {
-                float s = g.Span[0] * scale;
+                // dx += s · w ⊙ (σ(x) − y); σ saturates to exactly 0 or 1 for |x| ≳ 88 instead of overflowing to NaN.
+                var d = Tensor.Empty([n]).Span;
+                TensorPrimitives.Sigmoid(logits.Span, d);
+                TensorPrimitives.Subtract(d, labels.Span, d);
+                if (weights is not null) TensorPrimitives.Multiply(d, weights.Span, d);
                 var gx = logits.GradSpanForAccumulate();
-                ReadOnlySpan<float> xs = logits.Span, ys = labels.Span, ws = weights is null ? default : weights.Span;
-                for (int i = 0; i < gx.Length; i++)
-                {
-                    float d = StableSigmoid(xs[i]) - ys[i];
-                    gx[i] += s * (weights is null ? d : ws[i] * d);
-                }
+                TensorPrimitives.MultiplyAdd(d, g.Span[0] * scale, gx, gx);
             });
         }
         return loss;
@@ -48,10 +54,10 @@ public static partial class Ops
     /// </summary>
     public static Tensor Mse(Tensor pred, Tensor target, Tensor? weights = null, LossReduction reduction = LossReduction.Mean)
     {
-        CheckSameShape(pred, target, "Mse", "pred", "target");
-        CheckSameShape(pred, weights, "Mse", "pred", "weights");
+        FusedOpSupport.CheckSameShape(pred, target, "Mse", "pred", "target");
+        FusedOpSupport.CheckSameShape(pred, weights, "Mse", "pred", "weights");
         int n = pred.Size;
-        float scale = ReductionScale(reduction, n);
+        float scale = FusedOpSupport.ReductionScale(reduction, n);
         ReadOnlySpan<float> p = pred.Span, t = target.Span, w = weights is null ? default : weights.Span;
         double total = 0;
         for (int i = 0; i < n; i++)
@@ -86,10 +92,10 @@ public static partial class Ops
     /// </summary>
     public static Tensor PairwiseLogistic(Tensor sPos, Tensor sNeg, Tensor? weights = null, LossReduction reduction = LossReduction.Mean)
     {
-        CheckSameShape(sPos, sNeg, "PairwiseLogistic", "sPos", "sNeg");
-        CheckSameShape(sPos, weights, "PairwiseLogistic", "sPos", "weights");
+        FusedOpSupport.CheckSameShape(sPos, sNeg, "PairwiseLogistic", "sPos", "sNeg");
+        FusedOpSupport.CheckSameShape(sPos, weights, "PairwiseLogistic", "sPos", "weights");
         int n = sPos.Size;
-        float scale = ReductionScale(reduction, n);
+        float scale = FusedOpSupport.ReductionScale(reduction, n);
         ReadOnlySpan<float> a = sPos.Span, b = sNeg.Span, w = weights is null ? default : weights.Span;
         double total = 0;
         for (int i = 0; i < n; i++)
@@ -109,19 +115,12 @@ public static partial class Ops
                 var gn = sNeg.RequiresGrad ? sNeg.GradSpanForAccumulate() : default;
                 for (int i = 0; i < ps.Length; i++)
                 {
-                    float d = s * StableSigmoid(ns[i] - ps[i]) * (weights is null ? 1f : ws[i]);
+                    float d = s * FusedOpSupport.StableSigmoid(ns[i] - ps[i]) * (weights is null ? 1f : ws[i]);
                     if (!gp.IsEmpty) gp[i] -= d;
                     if (!gn.IsEmpty) gn[i] += d;
                 }
             });
         }
         return loss;
-    }
-
-    /// <summary>σ(x) without overflow for large |x| (e^(−|x|) ≤ 1 always).</summary>
-    internal static float StableSigmoid(float x)
-    {
-        float e = MathF.Exp(-MathF.Abs(x));
-        return x >= 0f ? 1f / (1f + e) : e / (1f + e);
     }
 }

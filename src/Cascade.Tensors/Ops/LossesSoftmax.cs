@@ -34,7 +34,7 @@ public static partial class Ops
     {
         if (logits.Rank != 2 || logits.Dim(1) < 1)
             throw new ArgumentException($"SampledSoftmax needs logits (B, 1 + S), got {ShapeUtil.Format(logits.Shape)}.");
-        CheckSameShape(logits, logQ, "SampledSoftmax", "logits", "logQ");
+        FusedOpSupport.CheckSameShape(logits, logQ, "SampledSoftmax", "logits", "logQ");
         if (!(temperature > 0f)) throw new ArgumentException($"SampledSoftmax temperature must be > 0, got {temperature}.");
         var z = logits;
         if (logQ is not null || temperature != 1f)
@@ -101,8 +101,8 @@ public static partial class Ops
         if (weights is not null && (weights.Rank != 1 || weights.Dim(0) != rows))
             throw new ArgumentException($"{op} weights must be ({rows}), got {ShapeUtil.Format(weights.Shape)}.");
         var logP = Tensor.Empty(logits.ShapeRef); // (B, C) log-softmax, kept for backward
-        Cascade.Kernels.Softmax.LogForward(logits.Span, logP.Span, rows, classes, default);
-        float scale = ReductionScale(reduction, rows);
+        Kernels.Softmax.LogForward(logits.Span, logP.Span, rows, classes, default);
+        float scale = FusedOpSupport.ReductionScale(reduction, rows);
         ReadOnlySpan<float> lp = logP.Span, w = weights is null ? default : weights.Span;
         double total = 0;
         for (int b = 0; b < rows; b++)
