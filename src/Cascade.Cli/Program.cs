@@ -3,7 +3,6 @@ using Cascade.Cli;
 
 var root = new RootCommand("Cascade: an online-advertising recommendation system (retrieval → pre-ranking → ranking → auction) in .NET.");
 root.Subcommands.Add(DemoCommand.Create());
-var bench = new Command("bench", "Benchmarks; each accepts --json and then prints exactly one JSON object.");
-bench.Subcommands.Add(Cascade.Cli.Bench.BenchMlpCommand.Create());
-root.Subcommands.Add(bench);
+Cascade.Cli.Bench.BenchCommand.Register(Cascade.Cli.Bench.BenchMlpCommand.Create);
+root.Subcommands.Add(Cascade.Cli.Bench.BenchCommand.Create());
 return root.Parse(args).Invoke();

@@ -1,4 +1,3 @@
-using System.Numerics.Tensors;
 using Cascade.Kernels.Vectorized;
 
 namespace Cascade.Kernels;
@@ -6,7 +5,7 @@ namespace Cascade.Kernels;
 /// <summary>
 /// Activation kernels in Forward/Backward pairs. Forward writes <c>y</c>; Backward ACCUMULATES into <c>dx</c>
 /// (dx += ∂y/∂x · dy) because gradients of a tensor used twice add up. All spans have the same length.
-/// Vectorised (Vector512/Vector256/scalar) through <see cref="ElementwiseDriver"/> or TensorPrimitives; the naive
+/// Vectorised (Vector512/Vector256/scalar) through <see cref="ElementwiseDriver"/> with the Cephes-style exp/tanh of <see cref="VectorMath"/>; the naive
 /// twins are in <see cref="Reference.ActivationsReference"/>.
 /// </summary>
 public static class Activations
@@ -27,23 +26,14 @@ public static class Activations
         => ElementwiseDriver.Map(new LeakyReluBackwardOp(slope), x, dy, dx, dx);
 
     /// <summary>y = 1 / (1 + e^(−x)).</summary>
-    public static void SigmoidForward(ReadOnlySpan<float> x, Span<float> y)
-    {
-        CheckLength(x.Length, y.Length);
-        if (x.IsEmpty) return; // TensorPrimitives.Sigmoid rejects empty spans
-        TensorPrimitives.Sigmoid(x, y[..x.Length]);
-    }
+    public static void SigmoidForward(ReadOnlySpan<float> x, Span<float> y) => ElementwiseDriver.Map(new SigmoidOp(), x, y);
 
     /// <summary>dx += dy · y · (1 − y) (y is the forward output).</summary>
     public static void SigmoidBackward(ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx)
         => ElementwiseDriver.Map(new SigmoidBackwardOp(), y, dy, dx, dx);
 
     /// <summary>y = tanh(x).</summary>
-    public static void TanhForward(ReadOnlySpan<float> x, Span<float> y)
-    {
-        CheckLength(x.Length, y.Length);
-        TensorPrimitives.Tanh(x, y[..x.Length]);
-    }
+    public static void TanhForward(ReadOnlySpan<float> x, Span<float> y) => ElementwiseDriver.Map(new TanhOp(), x, y);
 
     /// <summary>dx += dy · (1 − y²) (y is the forward output).</summary>
     public static void TanhBackward(ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx)
@@ -55,9 +45,4 @@ public static class Activations
     /// <summary>dx += dy · sigmoid(x).</summary>
     public static void SoftplusBackward(ReadOnlySpan<float> x, ReadOnlySpan<float> dy, Span<float> dx)
         => ElementwiseDriver.Map(new SoftplusBackwardOp(), x, dy, dx, dx);
-
-    private static void CheckLength(int need, int have)
-    {
-        if (have < need) throw new ArgumentException($"Kernel output holds {have} elements but {need} are needed.", "y");
-    }
 }

@@ -21,6 +21,7 @@ public static class KernelChecks
         .. LayerNormChecks.All,
         .. ReductionChecks.All,
         .. GemmChecks.All,
+        .. VectorMathChecks.All,
     ];
 
     public static KernelCheck Get(string name) => All.Single(c => c.Name == name);

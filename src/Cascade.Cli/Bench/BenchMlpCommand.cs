@@ -1,8 +1,6 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
-using System.Runtime.Intrinsics;
-using System.Text.Json;
 using Cascade.Nn;
 using Cascade.Nn.Layers;
 using Cascade.Nn.Optim;
@@ -147,45 +145,17 @@ public static class BenchMlpCommand
 
     private static void PrintJson(List<Measurement> results, int steps)
     {
-        var rows = new List<object>();
+        var rows = new List<BenchResult>();
         foreach (var r in results)
         {
             string c = $"mlp batch={r.Batch} fields={Fields} dim={Dim} vocab={Vocab} hidden={string.Join(',', Hidden)} adam steps={steps}";
-            rows.Add(new { @case = c, metric = "samples_per_s", value = Math.Round(r.SamplesPerSecond, 1), unit = "samples/s" });
-            rows.Add(new { @case = c, metric = "ms_per_step", value = Math.Round(r.MsPerStep, 3), unit = "ms" });
-            rows.Add(new { @case = c, metric = "allocated_bytes_per_step", value = Math.Round(r.BytesPerStep, 1), unit = "B" });
-            rows.Add(new { @case = c + " phase=forward", metric = "allocated_bytes_per_step", value = Math.Round(r.ForwardBytes, 1), unit = "B" });
-            rows.Add(new { @case = c + " phase=backward", metric = "allocated_bytes_per_step", value = Math.Round(r.BackwardBytes, 1), unit = "B" });
-            rows.Add(new { @case = c + " phase=optimizer", metric = "allocated_bytes_per_step", value = Math.Round(r.StepBytes, 1), unit = "B" });
+            rows.Add(new BenchResult(c, "samples_per_s", r.SamplesPerSecond, "samples/s"));
+            rows.Add(new BenchResult(c, "ms_per_step", r.MsPerStep, "ms"));
+            rows.Add(new BenchResult(c, "allocated_bytes_per_step", r.BytesPerStep, "B"));
+            rows.Add(new BenchResult(c + " phase=forward", "allocated_bytes_per_step", r.ForwardBytes, "B"));
+            rows.Add(new BenchResult(c + " phase=backward", "allocated_bytes_per_step", r.BackwardBytes, "B"));
+            rows.Add(new BenchResult(c + " phase=optimizer", "allocated_bytes_per_step", r.StepBytes, "B"));
         }
-        var doc = new { command = "bench mlp", machine = Machine(), commit = Commit(), results = rows };
-        Console.WriteLine(JsonSerializer.Serialize(doc));
-    }
-
-    private static object Machine()
-    {
-        string cpu = "unknown";
-        try
-        {
-            if (File.Exists("/proc/cpuinfo"))
-                cpu = File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))?.Split(':', 2)[1].Trim() ?? cpu;
-        }
-        catch (IOException) { }
-        string simd = Vector512.IsHardwareAccelerated ? "Vector512" : Vector256.IsHardwareAccelerated ? "Vector256" : Vector128.IsHardwareAccelerated ? "Vector128" : "scalar";
-        return new { cpu, cores = Environment.ProcessorCount, simd };
-    }
-
-    private static string Commit()
-    {
-        try
-        {
-            var psi = new ProcessStartInfo("git", "rev-parse --short HEAD") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-            using var p = Process.Start(psi);
-            if (p is null) return "unknown";
-            string s = p.StandardOutput.ReadToEnd().Trim();
-            p.WaitForExit();
-            return p.ExitCode == 0 && s.Length > 0 ? s : "unknown";
-        }
-        catch (System.ComponentModel.Win32Exception) { return "unknown"; }
+        BenchCommand.WriteJson("bench mlp", rows);
     }
 }

@@ -60,15 +60,31 @@ internal readonly struct SoftplusOp : IUnaryOp
 {
     public float Invoke(float x) => MathF.Max(x, 0f) + MathF.Log(1f + MathF.Exp(-MathF.Abs(x)));
     public Vector256<float> Invoke(Vector256<float> x)
-        => Vector256.Max(x, Vector256<float>.Zero) + Vector256.Log(Vector256<float>.One + Vector256.Exp(-Vector256.Abs(x)));
+        => Vector256.Max(x, Vector256<float>.Zero) + VectorMath.Log(Vector256<float>.One + VectorMath.Exp(-Vector256.Abs(x)));
     public Vector512<float> Invoke(Vector512<float> x)
-        => Vector512.Max(x, Vector512<float>.Zero) + Vector512.Log(Vector512<float>.One + Vector512.Exp(-Vector512.Abs(x)));
+        => Vector512.Max(x, Vector512<float>.Zero) + VectorMath.Log(Vector512<float>.One + VectorMath.Exp(-Vector512.Abs(x)));
 }
 
 /// <summary>(x, dy, dx) → dx + dy / (1 + e^(−x)).</summary>
 internal readonly struct SoftplusBackwardOp : ITernaryOp
 {
     public float Invoke(float x, float dy, float dx) => dx + dy / (1f + MathF.Exp(-x));
-    public Vector256<float> Invoke(Vector256<float> x, Vector256<float> dy, Vector256<float> dx) => dx + dy / (Vector256<float>.One + Vector256.Exp(-x));
-    public Vector512<float> Invoke(Vector512<float> x, Vector512<float> dy, Vector512<float> dx) => dx + dy / (Vector512<float>.One + Vector512.Exp(-x));
+    public Vector256<float> Invoke(Vector256<float> x, Vector256<float> dy, Vector256<float> dx) => dx + dy / (Vector256<float>.One + VectorMath.Exp(-x));
+    public Vector512<float> Invoke(Vector512<float> x, Vector512<float> dy, Vector512<float> dx) => dx + dy / (Vector512<float>.One + VectorMath.Exp(-x));
+}
+
+/// <summary>1 / (1 + e^(−x)).</summary>
+internal readonly struct SigmoidOp : IUnaryOp
+{
+    public float Invoke(float x) => 1f / (1f + MathF.Exp(-x));
+    public Vector256<float> Invoke(Vector256<float> x) => Vector256<float>.One / (Vector256<float>.One + VectorMath.Exp(-x));
+    public Vector512<float> Invoke(Vector512<float> x) => Vector512<float>.One / (Vector512<float>.One + VectorMath.Exp(-x));
+}
+
+/// <summary>tanh(x).</summary>
+internal readonly struct TanhOp : IUnaryOp
+{
+    public float Invoke(float x) => MathF.Tanh(x);
+    public Vector256<float> Invoke(Vector256<float> x) => VectorMath.Tanh(x);
+    public Vector512<float> Invoke(Vector512<float> x) => VectorMath.Tanh(x);
 }

@@ -6,16 +6,16 @@ namespace Cascade.Kernels.Vectorized;
 internal readonly struct ExpShiftOp(float max) : IUnaryOp
 {
     public float Invoke(float x) => MathF.Exp(x - max);
-    public Vector256<float> Invoke(Vector256<float> x) => Vector256.Exp(x - Vector256.Create(max));
-    public Vector512<float> Invoke(Vector512<float> x) => Vector512.Exp(x - Vector512.Create(max));
+    public Vector256<float> Invoke(Vector256<float> x) => VectorMath.Exp(x - Vector256.Create(max));
+    public Vector512<float> Invoke(Vector512<float> x) => VectorMath.Exp(x - Vector512.Create(max));
 }
 
 /// <summary>(x, _) → e^(x − max), for a sum without a store.</summary>
 internal readonly struct ExpShiftSumOp(float max) : IBinaryOp
 {
     public float Invoke(float x, float unused) => MathF.Exp(x - max);
-    public Vector256<float> Invoke(Vector256<float> x, Vector256<float> unused) => Vector256.Exp(x - Vector256.Create(max));
-    public Vector512<float> Invoke(Vector512<float> x, Vector512<float> unused) => Vector512.Exp(x - Vector512.Create(max));
+    public Vector256<float> Invoke(Vector256<float> x, Vector256<float> unused) => VectorMath.Exp(x - Vector256.Create(max));
+    public Vector512<float> Invoke(Vector512<float> x, Vector512<float> unused) => VectorMath.Exp(x - Vector512.Create(max));
 }
 
 /// <summary>(y, dy, dx) → dx + y · (dy − dot).</summary>
@@ -41,7 +41,7 @@ internal readonly struct LogSoftmaxBackwardOp(float sum) : ITernaryOp
 {
     public float Invoke(float y, float dy, float dx) => float.IsNegativeInfinity(y) ? dx : dx + (dy - MathF.Exp(y) * sum);
     public Vector256<float> Invoke(Vector256<float> y, Vector256<float> dy, Vector256<float> dx)
-        => Vector256.ConditionalSelect(Vector256.Equals(y, Vector256.Create(float.NegativeInfinity)), dx, dx + (dy - Vector256.Exp(y) * sum));
+        => Vector256.ConditionalSelect(Vector256.Equals(y, Vector256.Create(float.NegativeInfinity)), dx, dx + (dy - VectorMath.Exp(y) * sum));
     public Vector512<float> Invoke(Vector512<float> y, Vector512<float> dy, Vector512<float> dx)
-        => Vector512.ConditionalSelect(Vector512.Equals(y, Vector512.Create(float.NegativeInfinity)), dx, dx + (dy - Vector512.Exp(y) * sum));
+        => Vector512.ConditionalSelect(Vector512.Equals(y, Vector512.Create(float.NegativeInfinity)), dx, dx + (dy - VectorMath.Exp(y) * sum));
 }
