@@ -119,6 +119,17 @@ public class LayerTests
     }
 
     [Fact]
+    public void HashedEmbeddingBagSkipsRawPaddingIds()
+    {
+        var bag = new EmbeddingBag(new EmbeddingOptions(5, 2, Hashed: true, PaddingId: 7, InitStd: 1f), BagMode.Sum);
+        var y = bag.Forward(IntTensor.FromArray([1_000_003, 7, 42]), IntTensor.FromArray([0, 2, 3]));
+        var t = bag.Table.Value.Span;
+        int b0 = bag.Bucket(1_000_003), b1 = bag.Bucket(42);
+        Assert.Equal(t[2 * b0], y[0, 0], 6);       // the padding id 7 adds nothing
+        Assert.Equal(t[2 * b1 + 1], y[1, 1], 6);
+    }
+
+    [Fact]
     public void EmbeddingBagFixedLength()
     {
         var bag = new EmbeddingBag(new EmbeddingOptions(4, 3, PaddingId: 0), BagMode.Mean);

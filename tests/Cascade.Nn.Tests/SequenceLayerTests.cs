@@ -84,4 +84,46 @@ public class SequenceLayerTests
         Assert.Contains("out_proj.weight", mha.NamedParameters().Select(p => p.Name));
         AssertGradients(mha, [Uniform([1, 2, 4], 3), Uniform([1, 3, 4], 4)], xs => mha.Forward(xs[0], xs[1], xs[1]));
     }
+
+    [Fact]
+    public void MultiHeadAttentionMatchesADoublePrecisionTwin()
+    {
+        const int e = 4, heads = 2, dh = 2, lq = 2, lk = 3;
+        var mha = new MultiHeadAttention(e, heads, seed: 5);
+        var q = Uniform([1, lq, e], 11);
+        var kv = Uniform([1, lk, e], 12);
+        var y = mha.Forward(q, kv, kv);
+        static double[] Project(Linear l, Tensor x, int row)
+        {
+            var o = new double[l.OutFeatures];
+            for (int j = 0; j < o.Length; j++)
+            {
+                o[j] = l.Bias!.Value.Span[j];
+                for (int k = 0; k < l.InFeatures; k++) o[j] += l.Weight.Value[j, k] * x[0, row, k];
+            }
+            return o;
+        }
+        var keys = Enumerable.Range(0, lk).Select(r => Project(mha.Key, kv, r)).ToArray();
+        var values = Enumerable.Range(0, lk).Select(r => Project(mha.Value, kv, r)).ToArray();
+        for (int i = 0; i < lq; i++)
+        {
+            var qi = Project(mha.Query, q, i);
+            var concat = new double[e];
+            for (int h = 0; h < heads; h++)
+            {
+                var scores = new double[lk];
+                for (int j = 0; j < lk; j++)
+                    for (int d = 0; d < dh; d++) scores[j] += qi[h * dh + d] * keys[j][h * dh + d] / Math.Sqrt(dh);
+                double max = scores.Max(), z = scores.Sum(s => Math.Exp(s - max));
+                for (int j = 0; j < lk; j++)
+                    for (int d = 0; d < dh; d++) concat[h * dh + d] += Math.Exp(scores[j] - max) / z * values[j][h * dh + d];
+            }
+            for (int o = 0; o < e; o++)
+            {
+                double expected = mha.Output.Bias!.Value.Span[o];
+                for (int k = 0; k < e; k++) expected += mha.Output.Weight.Value[o, k] * concat[k];
+                Assert.Equal(expected, y[0, i, o], 5);
+            }
+        }
+    }
 }
