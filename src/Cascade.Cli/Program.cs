@@ -3,4 +3,6 @@ using Cascade.Cli;
 
 var root = new RootCommand("Cascade: an online-advertising recommendation system (retrieval → pre-ranking → ranking → auction) in .NET.");
 root.Subcommands.Add(DemoCommand.Create());
+Cascade.Cli.Bench.BenchCommand.Register(Cascade.Cli.Bench.BenchMlpCommand.Create);
+root.Subcommands.Add(Cascade.Cli.Bench.BenchCommand.Create());
 return root.Parse(args).Invoke();

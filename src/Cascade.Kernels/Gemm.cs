@@ -1,5 +1,3 @@
-using System.Numerics.Tensors;
-
 namespace Cascade.Kernels;
 
 /// <summary>
@@ -7,9 +5,20 @@ namespace Cascade.Kernels;
 /// op(A) is m×k (stored k×m when <c>transA</c>), op(B) is k×n (stored n×k when <c>transB</c>).
 /// Forward of a linear layer is A·Bᵀ (weights stored out×in), its backward needs A·B and Aᵀ·B.
 /// </summary>
-public static class Gemm
+/// <remarks>
+/// Implementation (docs/design/kernels.md): B is packed into a KC×NC panel of NR-wide slivers, A into MR×KC slivers
+/// (alpha folded in), and a register-blocked micro-kernel (8×32 with Vector512, 6×16 with Vector256, 4×8 scalar)
+/// accumulates one MR×NR tile of C over KC steps with broadcast-FMA. Large products are split over M (or N) into
+/// one contiguous chunk per thread. Steady-state single-threaded calls allocate nothing: packing buffers are
+/// per-thread, pinned and reused.
+/// </remarks>
+public static partial class Gemm
 {
-    /// <summary>Computes C = alpha · op(A) · op(B) + beta · C.</summary>
+    /// <summary>Products with fewer multiply-adds than this (2 MFLOP, ~25 µs on one core) stay on the calling thread:
+    /// below it Parallel.For's hand-off (~10–20 µs) costs as much as it saves.</summary>
+    private const long ParallelThresholdMacs = 1L << 20;
+
+    /// <summary>Computes C = alpha · op(A) · op(B) + beta · C using up to <see cref="Environment.ProcessorCount"/> threads.</summary>
     /// <param name="transA">A is stored k×m and used transposed.</param>
     /// <param name="transB">B is stored n×k and used transposed.</param>
     /// <param name="m">Rows of C.</param>
@@ -25,37 +34,50 @@ public static class Gemm
     /// <param name="ldc">Row stride of C.</param>
     public static void Sgemm(bool transA, bool transB, int m, int n, int k, float alpha,
         ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, float beta, Span<float> c, int ldc)
+        => Sgemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, Environment.ProcessorCount);
+
+    /// <summary>
+    /// Computes C = alpha · op(A) · op(B) + beta · C using at most <paramref name="maxThreads"/> threads
+    /// (1 forces the calling thread only; benchmarks compare 1 and 2). Same arguments as the overload without it.
+    /// </summary>
+    /// <param name="transA">A is stored k×m and used transposed.</param>
+    /// <param name="transB">B is stored n×k and used transposed.</param>
+    /// <param name="m">Rows of C.</param>
+    /// <param name="n">Columns of C.</param>
+    /// <param name="k">Inner dimension.</param>
+    /// <param name="alpha">Scale of the product.</param>
+    /// <param name="a">A's storage.</param>
+    /// <param name="lda">Row stride of A as stored.</param>
+    /// <param name="b">B's storage.</param>
+    /// <param name="ldb">Row stride of B as stored.</param>
+    /// <param name="beta">Scale of the existing C: 0 overwrites (C may hold garbage), 1 accumulates.</param>
+    /// <param name="c">C's storage.</param>
+    /// <param name="ldc">Row stride of C.</param>
+    /// <param name="maxThreads">Upper bound on threads, at least 1; capped at <see cref="Environment.ProcessorCount"/>.</param>
+    public static unsafe void Sgemm(bool transA, bool transB, int m, int n, int k, float alpha,
+        ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, float beta, Span<float> c, int ldc, int maxThreads)
     {
         Validate(transA, transB, m, n, k, a.Length, lda, b.Length, ldb, c.Length, ldc);
-        for (int i = 0; i < m; i++)
+        if (maxThreads < 1) throw new ArgumentOutOfRangeException(nameof(maxThreads), $"GEMM: maxThreads must be at least 1, got {maxThreads}.");
+        if (m == 0 || n == 0) return;
+        fixed (float* pa = a, pb = b, pc = c)
         {
-            Span<float> ci = c.Slice(i * ldc, n);
-            if (beta == 0f) ci.Clear();
-            else if (beta != 1f) TensorPrimitives.Multiply(ci, beta, ci);
+            var job = new GemmJob(transA, transB, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc);
+            if (k == 0 || alpha == 0f) { ScaleC(job); return; }
+            int threads = Math.Min(maxThreads, Environment.ProcessorCount);
+            if (threads <= 1 || (long)m * n * k < ParallelThresholdMacs) RunSerial(job);
+            else RunParallel(job, threads);
         }
-        if (m == 0 || n == 0 || k == 0 || alpha == 0f) return;
+    }
 
-        if (transB && !transA)
+    /// <summary>C = beta · C over the m×n window (beta = 0 writes zeros without reading C).</summary>
+    private static unsafe void ScaleC(in GemmJob j)
+    {
+        for (int i = 0; i < j.M; i++)
         {
-            // C[i,j] = A[i,:] · B[j,:]: both operands are contiguous rows.
-            for (int i = 0; i < m; i++)
-            {
-                ReadOnlySpan<float> ai = a.Slice(i * lda, k);
-                Span<float> ci = c.Slice(i * ldc, n);
-                for (int j = 0; j < n; j++) ci[j] += alpha * TensorPrimitives.Dot(ai, b.Slice(j * ldb, k));
-            }
-            return;
-        }
-        for (int i = 0; i < m; i++)
-        {
-            Span<float> ci = c.Slice(i * ldc, n);
-            for (int p = 0; p < k; p++)
-            {
-                float av = alpha * (transA ? a[p * lda + i] : a[i * lda + p]);
-                if (av == 0f) continue;
-                if (!transB) TensorPrimitives.MultiplyAdd(b.Slice(p * ldb, n), av, ci, ci);
-                else for (int j = 0; j < n; j++) ci[j] += av * b[j * ldb + p];
-            }
+            var row = new Span<float>(j.C + (long)i * j.Ldc, j.N);
+            if (j.Beta == 0f) row.Clear();
+            else if (j.Beta != 1f) System.Numerics.Tensors.TensorPrimitives.Multiply(row, j.Beta, row);
         }
     }
 

@@ -111,7 +111,20 @@ public sealed partial class Tensor
     internal bool SameShape(Tensor other) => _shape.AsSpan().SequenceEqual(other._shape);
 
     /// <summary>Gradient buffer for accumulation, allocated (zeroed) on first use; same shape as this tensor.</summary>
+    /// <remarks>A dense write: marks <see cref="TouchedRows"/> (if any) as <see cref="TouchedRows.All"/>.</remarks>
     internal Span<float> GradSpanForAccumulate()
+    {
+        _touchedRows?.MarkAll();
+        return GradSpanNoTracking();
+    }
+
+    /// <summary>
+    /// Gradient buffer for a sparse row write (embedding backward): does not mark the rows dense; the caller
+    /// records the rows it writes in <see cref="TouchedRows"/>.
+    /// </summary>
+    internal Span<float> GradSpanForSparseAccumulate() => GradSpanNoTracking();
+
+    private Span<float> GradSpanNoTracking()
     {
         if (Grad is null)
         {
@@ -121,6 +134,44 @@ public sealed partial class Tensor
         return Grad.Span;
     }
 
-    /// <summary>Resets the gradient to zero (keeps the buffer).</summary>
-    public void ZeroGrad() => Grad?.Span.Clear();
+    private TouchedRows? _touchedRows;
+
+    /// <summary>
+    /// Rows of this (V, D) leaf tensor whose gradient embedding lookups wrote since the last <see cref="ZeroGrad"/>
+    /// (see <see cref="Cascade.Tensors.TouchedRows"/> for the contract a lazy sparse optimizer relies on). Null for
+    /// tensors never used as an embedding table and for non-leaf tensors.
+    /// </summary>
+    public TouchedRows? TouchedRows => _touchedRows;
+
+    /// <summary>Creates the touched-row set on first use of this tensor as a leaf embedding table.</summary>
+    internal TouchedRows? EnsureTouchedRows()
+    {
+        if (_touchedRows is not null || GradFn is not null || Rank != 2) return _touchedRows;
+        var rows = new TouchedRows(_shape[0]);
+        // A gradient left over from earlier dense use is not described by the (empty) set: be conservative.
+        if (Grad is not null && Grad.Span.IndexOfAnyExcept(0f) >= 0) rows.MarkAll();
+        _touchedRows = rows;
+        return rows;
+    }
+
+    /// <summary>
+    /// Resets the gradient to zero (keeps the buffer). For an embedding table with <see cref="TouchedRows"/> that
+    /// are not <see cref="TouchedRows.All"/>, only the touched rows are cleared (the others are zero already);
+    /// the set is then emptied.
+    /// </summary>
+    public void ZeroGrad()
+    {
+        var rows = _touchedRows;
+        if (Grad is not null)
+        {
+            if (rows is { All: false } && Rank == 2)
+            {
+                int d = _shape[1];
+                var g = Grad.Span;
+                foreach (int r in rows.Rows) g.Slice(r * d, d).Clear();
+            }
+            else Grad.Span.Clear();
+        }
+        rows?.Clear();
+    }
 }

@@ -1,0 +1,80 @@
+using Cascade.Kernels.Reference;
+
+namespace Cascade.Kernels.Tests;
+
+/// <summary>Argument errors, allocation-free steady state, and the threading overload of the kernels.</summary>
+public class KernelApiTests
+{
+    [Fact]
+    public void SgemmSteadyStateAllocatesNothing()
+    {
+        var a = new float[96 * 80]; var b = new float[80 * 70]; var c = new float[96 * 70];
+        for (int i = 0; i < 3; i++) Gemm.Sgemm(false, true, 96, 70, 80, 1f, a, 80, b, 80, 0f, c, 70, maxThreads: 1);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 10; i++)
+        {
+            Gemm.Sgemm(false, true, 96, 70, 80, 1f, a, 80, b, 80, 0f, c, 70, maxThreads: 1);
+            Gemm.Sgemm(true, false, 70, 70, 96, 1f, c, 70, c, 70, 1f, b, 70, maxThreads: 1);
+        }
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+
+    [Fact]
+    public void ElementwiseKernelsAllocateNothing()
+    {
+        var x = new float[1000]; var y = new float[1000]; var d = new float[1000]; var w = new float[1000];
+        Activations.ReluForward(x, y); Softmax.Forward(x, y, 10, 100, default); OptimizerSteps.Adam(w, x, y, d, 0.1f, 0.9f, 0.99f, 1e-8f, 0, 0, 1, 1);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        Activations.ReluForward(x, y);
+        Activations.SigmoidBackward(y, x, d);
+        Softmax.Forward(x, y, 10, 100, default);
+        Softmax.Backward(y, x, d, 10, 100);
+        OptimizerSteps.Adam(w, x, y, d, 0.1f, 0.9f, 0.99f, 1e-8f, 0, 0, 1, 1);
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+
+    [Fact]
+    public void SgemmRejectsNonPositiveThreadCap()
+    {
+        var ex = Assert.Throws<ArgumentOutOfRangeException>(() => Gemm.Sgemm(false, false, 1, 1, 1, 1f, new float[1], 1, new float[1], 1, 0f, new float[1], 1, 0));
+        Assert.Contains("maxThreads", ex.Message);
+    }
+
+    [Fact]
+    public void SgemmThreadCountDoesNotChangeTheResult()
+    {
+        // Threads own disjoint blocks of C and each block sums in the same order, so results are bit-identical.
+        var rng = new Random(5);
+        float[] a = new float[300 * 200], b = new float[200 * 250];
+        for (int i = 0; i < a.Length; i++) a[i] = (float)rng.NextDouble();
+        for (int i = 0; i < b.Length; i++) b[i] = (float)rng.NextDouble();
+        float[] c1 = new float[300 * 250], c2 = new float[300 * 250];
+        Gemm.Sgemm(false, false, 300, 250, 200, 1f, a, 200, b, 250, 0f, c1, 250, 1);
+        Gemm.Sgemm(false, false, 300, 250, 200, 1f, a, 200, b, 250, 0f, c2, 250, 2);
+        Assert.Equal(c1, c2);
+    }
+
+    [Fact]
+    public void ShortOutputSpanIsRejectedWithItsName()
+    {
+        var ex = Assert.Throws<ArgumentException>(() => Activations.ReluBackward(new float[10], new float[10], new float[9]));
+        Assert.Contains("holds 9 elements but 10 are needed", ex.Message);
+        Assert.Throws<ArgumentException>(() => Softmax.Forward(new float[6], new float[5], 2, 3, default));
+        Assert.Throws<ArgumentException>(() => LayerNorm.Forward(new float[6], new float[3], new float[3], new float[6], new float[1], new float[2], 2, 3, 1e-5f));
+    }
+
+    [Fact]
+    public void FtrlZeroesWeightsInsideTheL1Band()
+    {
+        // |z| ≤ λ1 ⇒ w = 0 exactly (the sparsity FTRL is used for); outside, w has the sign opposite to z.
+        float[] w = [0.3f, -0.2f], g = [0.01f, -2f], z = new float[2], n = new float[2];
+        OptimizerSteps.Ftrl(w, g, z, n, alpha: 0.1f, beta: 1f, l1: 0.5f, l2: 0f);
+        float[] we = [0.3f, -0.2f], ze = new float[2], ne = new float[2];
+        OptimizerStepsReference.Ftrl(we, g, ze, ne, 0.1f, 1f, 0.5f, 0f);
+        Assert.Equal(0f, w[0]);
+        // Second coordinate by hand: n = 4, σ = (2 − 0)/0.1 = 20, z = −2 − 20·(−0.2) = 2, w = −(2 − 0.5)/((1 + 2)/0.1) = −0.05.
+        Assert.Equal(2f, z[1], 5);
+        Assert.Equal(-0.05f, w[1], 6);
+        Assert.Equal(we, w);
+    }
+}
