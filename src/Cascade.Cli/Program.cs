@@ -3,4 +3,6 @@ using Cascade.Cli;
 
 var root = new RootCommand("Cascade: an online-advertising recommendation system (retrieval → pre-ranking → ranking → auction) in .NET.");
 root.Subcommands.Add(DemoCommand.Create());
+root.Subcommands.Add(Cascade.Cli.FeatureCommands.SchemaCommand.Create());
+root.Subcommands.Add(Cascade.Cli.FeatureCommands.DataCommand.Create());
 return root.Parse(args).Invoke();
