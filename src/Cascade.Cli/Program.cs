@@ -5,4 +5,6 @@ var root = new RootCommand("Cascade: an online-advertising recommendation system
 root.Subcommands.Add(DemoCommand.Create());
 Cascade.Cli.Bench.BenchCommand.Register(Cascade.Cli.Bench.BenchMlpCommand.Create);
 root.Subcommands.Add(Cascade.Cli.Bench.BenchCommand.Create());
+root.Subcommands.Add(Cascade.Cli.FeatureCommands.SchemaCommand.Create());
+root.Subcommands.Add(Cascade.Cli.FeatureCommands.DataCommand.Create());
 return root.Parse(args).Invoke();
