@@ -59,6 +59,7 @@ public class GradientTestsB
         new("softmax cross entropy weighted", x => Ops.SoftmaxCrossEntropy(x[0], Classes, x[1]), [[3, 4], [3]], -3f, 3f, NoGrad: [1]),
         new("sampled softmax logQ temperature", x => Ops.SampledSoftmax(x[0], x[1], temperature: 0.5f), [[2, 4], [2, 4]], -2f, 2f, NoGrad: [1]),
         new("sampled softmax embeddings", x => Ops.SampledSoftmax(x[0], x[1], null, reduction: LossReduction.Sum), [[2, 3], [2, 4, 3]]),
+        new("in-batch softmax logQ temperature", x => Ops.InBatchSampledSoftmax(x[0], x[1], x[2], temperature: 0.5f), [[4, 3], [4, 3], [4]], NoGrad: [2]),
         new("cosine distance", x => Ops.CosineDistance(x[0], x[1]), [[3, 4], [3, 4]]),
         new("batch matmul", x => Ops.BatchMatMul(x[0], x[1]), [[2, 3, 4], [2, 4, 2]]),
         new("batch matmul shared weight", x => Ops.BatchMatMul(x[0], x[1]), [[2, 2, 3, 4], [4, 5]]),
