@@ -62,6 +62,7 @@ public class GradientTestsB
         new("in-batch softmax logQ temperature", x => Ops.InBatchSampledSoftmax(x[0], x[1], x[2], temperature: 0.5f), [[4, 3], [4, 3], [4]], NoGrad: [2]),
         new("cosine distance", x => Ops.CosineDistance(x[0], x[1]), [[3, 4], [3, 4]]),
         new("batch matmul", x => Ops.BatchMatMul(x[0], x[1]), [[2, 3, 4], [2, 4, 2]]),
+        new("batch matmul 4-d", x => Ops.BatchMatMul(x[0], x[1]), [[2, 2, 3, 2], [2, 2, 2, 3]]),
         new("batch matmul shared weight", x => Ops.BatchMatMul(x[0], x[1]), [[2, 2, 3, 4], [4, 5]]),
         new("matmul transpose b", x => Ops.MatMulTransposeB(x[0], x[1]), [[2, 3, 4], [2, 5, 4]]),
         new("matmul transpose b shared", x => Ops.MatMulTransposeB(x[0], x[1]), [[2, 3, 4], [5, 4]]),
