@@ -161,6 +161,33 @@ public class SoftmaxLossTests
     }
 
     [Fact]
+    public void InBatchSoftmaxUsesTheDiagonalAsPositiveWithColumnCorrection()
+    {
+        // Logits = I: each row is [1, 0] up to order → ln(1 + e⁻¹) = 0.313262.
+        var u = Tensor.FromArray([1f, 0f, 0f, 1f], [2, 2]);
+        Near(0.313262f, Ops.InBatchSampledSoftmax(u, u).Item());
+        // logQ = [ln 2, 0] lowers column 0: row 0 → lse(1 − ln 2, 0) − (1 − ln 2) = 0.551444,
+        // row 1 → lse(−ln 2, 1) − 1 = 0.168846.
+        Near((0.551444f + 0.168846f) / 2f, Ops.InBatchSampledSoftmax(u, u, Tensor.FromArray([MathF.Log(2f), 0f], [2])).Item());
+        // τ = 0.5 doubles the logits but not the correction: row 0 → lse(2, 0) − 2.
+        Near(0.126928f, Ops.InBatchSampledSoftmax(u, u, temperature: 0.5f).Item());
+        Assert.Throws<ArgumentException>(() => Ops.InBatchSampledSoftmax(u, Tensor.Zeros([3, 2])));
+    }
+
+    [Fact]
+    public void InBatchSoftmaxIsFiniteForExtremeLogits()
+    {
+        var u = Tensor.FromArray([10f, -10f, -10f, 10f], [2, 2], requiresGrad: true);
+        var v = Tensor.FromArray([-10f, 10f, 10f, -10f], [2, 2], requiresGrad: true);   // positives −200, negatives +200
+        var loss = Ops.InBatchSampledSoftmax(u, v);
+        Assert.True(float.IsFinite(loss.Item()));
+        Near(400f, loss.Item(), 1e-2f);
+        loss.Backward();
+        Assert.All(u.Grad!.ToArray(), g => Assert.True(float.IsFinite(g)));
+        Assert.All(v.Grad!.ToArray(), g => Assert.True(float.IsFinite(g)));
+    }
+
+    [Fact]
     public void CosineDistanceMatchesHandComputedValuesAndHandlesZeroAndHugeVectors()
     {
         var a = Tensor.FromArray([1f, 0f, 1f, 1f], [2, 2]);

@@ -26,9 +26,9 @@ public static partial class Ops
     /// n = tanh(W_in x + b_in + r ⊙ (W_hn h + b_hn)), h' = (1 − z) ⊙ n + z ⊙ h.
     /// x (B, L, In), lengths (B) in [0, L] or null, h0 (B, H) or null (zeros) → <see cref="RecurrentOutput"/>.
     /// Steps t ≥ lengths[b] keep the state unchanged. Instead of lengths, <paramref name="mask"/> (B, L) (nonzero =
-    /// valid step) may mark the valid steps, holes included; with neither, every step is valid. The input projections of all steps are one GEMM
-    /// (B·L, In)·(In, 3H); each step adds one (B, H)·(H, 3H) GEMM. Backward is hand-written BPTT with gradients for
-    /// x, all weights and biases and h0.
+    /// valid step) may mark the valid steps, holes included; with neither, every step is valid.
+    /// The input projections of all steps are one GEMM (B·L, In)·(In, 3H); each step adds one (B, H)·(H, 3H) GEMM.
+    /// Backward is hand-written BPTT with gradients for x, all weights and biases and h0.
     /// </summary>
     /// <example><code>var (states, last) = Ops.Gru(behaviours, lengths, w);   // (B, L, In) → (B, L, H), (B, H)</code></example>
     /// <param name="x">Inputs (B, L, In).</param>

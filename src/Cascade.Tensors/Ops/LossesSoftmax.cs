@@ -25,9 +25,9 @@ public static partial class Ops
 
     /// <summary>
     /// Sampled softmax over one positive and S sampled negatives per row, the positive at column 0:
-    /// ℓ_b = −log softmax((x_b − logQ_b) / τ)[0]. logits (B, 1 + S), logQ (B, 1 + S) or null: the log sampling
-    /// probability of each listed item (the log-Q correction of Yi et al. 2019, subtracted from every column,
-    /// positive included), temperature τ &gt; 0, weights (B) or null → scalar. Backward reaches only the logits.
+    /// ℓ_b = −log softmax(x_b / τ − logQ_b)[0]. logits (B, 1 + S), logQ (B, 1 + S) or null: the log sampling
+    /// probability of each listed item (the log-Q correction of Yi et al. 2019, subtracted after the temperature from
+    /// every column, positive included), temperature τ &gt; 0, weights (B) or null → scalar. Backward reaches only the logits.
     /// </summary>
     public static Tensor SampledSoftmax(Tensor logits, Tensor? logQ = null, float temperature = 1f, Tensor? weights = null,
         LossReduction reduction = LossReduction.Mean)
@@ -36,28 +36,7 @@ public static partial class Ops
             throw new ArgumentException($"SampledSoftmax needs logits (B, 1 + S), got {ShapeUtil.Format(logits.Shape)}.");
         FusedOpSupport.CheckSameShape(logits, logQ, "SampledSoftmax", "logits", "logQ");
         if (!(temperature > 0f)) throw new ArgumentException($"SampledSoftmax temperature must be > 0, got {temperature}.");
-        var z = logits;
-        if (logQ is not null || temperature != 1f)
-        {
-            // z = (x − logQ) / τ as a recorded op so that the gradient flows back into x.
-            z = Tensor.Empty(logits.ShapeRef);
-            float invT = 1f / temperature;
-            if (logQ is null) TensorPrimitives.Multiply(logits.Span, invT, z.Span);
-            else
-            {
-                TensorPrimitives.Subtract(logits.Span, logQ.Span, z.Span);
-                TensorPrimitives.Multiply(z.Span, invT, z.Span);
-            }
-            if (Autograd.ShouldRecord(logits))
-            {
-                z.Record("sampled_softmax_correct", [logits], g =>
-                {
-                    var gx = logits.GradSpanForAccumulate();
-                    TensorPrimitives.MultiplyAdd(g.Span, invT, gx, gx);
-                });
-            }
-        }
-        return ClassCrossEntropy(z, new int[logits.Dim(0)], weights, reduction, "sampled_softmax");
+        return ClassCrossEntropy(ScaleShift(logits, logQ, temperature), new int[logits.Dim(0)], weights, reduction, "sampled_softmax");
     }
 
     /// <summary>
@@ -68,6 +47,52 @@ public static partial class Ops
     public static Tensor SampledSoftmax(Tensor userVec, Tensor itemVecs, Tensor? logQ, float temperature = 1f, Tensor? weights = null,
         LossReduction reduction = LossReduction.Mean)
         => SampledSoftmax(RowDots(userVec, itemVecs), logQ, temperature, weights, reduction);
+
+    /// <summary>
+    /// In-batch sampled softmax (Yi et al. 2019): every other item of the batch is a negative for a user.
+    /// logits[b, j] = ⟨user_b, item_j⟩ / τ − logQ_j, and ℓ_b = −log softmax(logits_b)[b] (the positive on the diagonal).
+    /// userVec (B, D), itemVecs (B, D), logQ (B) or null: log sampling probability of each batch item (its streaming
+    /// frequency estimate), temperature τ &gt; 0, weights (B) or null → scalar. Duplicated items in a batch are not
+    /// masked (they count as negatives, as in the paper). Gradients reach both towers.
+    /// </summary>
+    public static Tensor InBatchSampledSoftmax(Tensor userVec, Tensor itemVecs, Tensor? logQ = null, float temperature = 1f,
+        Tensor? weights = null, LossReduction reduction = LossReduction.Mean)
+    {
+        if (userVec.Rank != 2 || !userVec.SameShape(itemVecs))
+            throw new ArgumentException($"InBatchSampledSoftmax needs userVec and itemVecs (B, D) of one shape; got {ShapeUtil.Format(userVec.Shape)} and {ShapeUtil.Format(itemVecs.Shape)}.");
+        int rows = userVec.Dim(0);
+        FusedOpSupport.CheckVector(logQ, rows, "InBatchSampledSoftmax logQ");
+        if (!(temperature > 0f)) throw new ArgumentException($"InBatchSampledSoftmax temperature must be > 0, got {temperature}.");
+        var logits = BatchMatMul(userVec, itemVecs, transposeB: true);   // (B, B)
+        Tensor? correction = null;
+        if (logQ is not null)
+        {
+            correction = Tensor.Empty([rows, rows]);   // row b = logQ: item j's correction in column j
+            for (int b = 0; b < rows; b++) logQ.Span.CopyTo(correction.Span.Slice(b * rows, rows));
+        }
+        var diagonal = new int[rows];
+        for (int b = 0; b < rows; b++) diagonal[b] = b;
+        return ClassCrossEntropy(ScaleShift(logits, correction, temperature), diagonal, weights, reduction, "in_batch_softmax");
+    }
+
+    /// <summary>z = x / τ − shift (shift null = 0), recorded so that dx += dz / τ; the shift is data.</summary>
+    private static Tensor ScaleShift(Tensor x, Tensor? shift, float temperature)
+    {
+        if (shift is null && temperature == 1f) return x;
+        var z = Tensor.Empty(x.ShapeRef);
+        float invT = 1f / temperature;
+        TensorPrimitives.Multiply(x.Span, invT, z.Span);
+        if (shift is not null) TensorPrimitives.Subtract(z.Span, shift.Span, z.Span);
+        if (Autograd.ShouldRecord(x))
+        {
+            z.Record("scale_shift", [x], g =>
+            {
+                var gx = x.GradSpanForAccumulate();
+                TensorPrimitives.MultiplyAdd(g.Span, invT, gx, gx);
+            });
+        }
+        return z;
+    }
 
     /// <summary>y[b, j] = ⟨u[b, :], v[b, j, :]⟩: u (B, D), v (B, J, D) → (B, J).</summary>
     private static Tensor RowDots(Tensor u, Tensor v)
