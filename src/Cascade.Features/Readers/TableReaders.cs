@@ -50,7 +50,7 @@ public static class TableReaders
     public static string[] NeededColumns(DatasetSchema schema)
     {
         var cols = new List<string> { schema.Label };
-        foreach (var c in new[] { schema.Weight, schema.UserKey, schema.Timestamp }) if (c is not null) cols.Add(c);
+        foreach (var c in new[] { schema.Weight, schema.UserKey, schema.Timestamp, schema.SourceTag }) if (c is not null) cols.Add(c);
         foreach (var f in schema.Features)
         {
             cols.Add(f.SourceColumn);
