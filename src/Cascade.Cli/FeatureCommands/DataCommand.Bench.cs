@@ -76,15 +76,40 @@ internal static partial class DataCommand
         if (json)
         {
             string simd = Vector512.IsHardwareAccelerated ? "Vector512" : Vector256.IsHardwareAccelerated ? "Vector256" : "scalar";
-            string commit = Environment.GetEnvironmentVariable("CASCADE_COMMIT") ?? "unknown";
+            string commit = Environment.GetEnvironmentVariable("CASCADE_COMMIT") ?? GitCommit();
             Console.WriteLine(JsonSerializer.Serialize(new
             {
                 command = "data bench",
-                machine = new { cpu = System.Runtime.InteropServices.RuntimeInformation.ProcessArchitecture.ToString(), cores = Environment.ProcessorCount, simd },
+                machine = new { cpu = CpuName(), cores = Environment.ProcessorCount, simd },
                 commit,
                 results,
             }));
         }
         return 0;
+    }
+
+    private static string CpuName()
+    {
+        try
+        {
+            if (File.Exists("/proc/cpuinfo"))
+                foreach (var line in File.ReadLines("/proc/cpuinfo"))
+                    if (line.StartsWith("model name", StringComparison.Ordinal)) return line[(line.IndexOf(':') + 1)..].Trim();
+        }
+        catch (IOException) { }
+        return System.Runtime.InteropServices.RuntimeInformation.ProcessArchitecture.ToString();
+    }
+
+    private static string GitCommit()
+    {
+        try
+        {
+            using var p = Process.Start(new ProcessStartInfo("git", "rev-parse --short HEAD") { RedirectStandardOutput = true, RedirectStandardError = true });
+            if (p is null) return "unknown";
+            string s = p.StandardOutput.ReadToEnd().Trim();
+            p.WaitForExit();
+            return p.ExitCode == 0 && s.Length > 0 ? s : "unknown";
+        }
+        catch (System.ComponentModel.Win32Exception) { return "unknown"; }
     }
 }

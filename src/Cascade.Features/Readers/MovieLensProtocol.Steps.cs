@@ -89,6 +89,12 @@ public static partial class MovieLensProtocol
     {
         int[] kept = Filter(t);
         var (trainSplit, testSplit) = SplitRows(t, kept, o);
+        if (o.Split == SplitMode.Temporal)
+        {
+            // Tail validation then means the newest training rows overall, not the last users' rows.
+            var keys = Array.ConvertAll(trainSplit, r => t.Ratings.Timestamps[r]);
+            Array.Sort(keys, trainSplit);
+        }
         var (fit, val) = SplitValidation(trainSplit, o);
         // Every statistic (mean labels, vocabularies, scaler) comes from the rows the model trains on.
         var means = MeanLabels.Over(t, fit);
