@@ -34,10 +34,10 @@ internal static partial class DataCommand
         {
             var sw = Stopwatch.StartNew();
             var p = MovieLensProtocol.Prepare(o);
-            Add("movielens-1m raw->columnar protocol=inttower first run (incl. JIT)", "seconds", sw.Elapsed.TotalSeconds, "s");
+            Add("movielens-1m raw-to-columnar protocol=inttower first run (incl. JIT)", "seconds", sw.Elapsed.TotalSeconds, "s");
             double best = double.MaxValue;
             for (int i = 0; i < repeats; i++) { sw.Restart(); p = MovieLensProtocol.Prepare(o); best = Math.Min(best, sw.Elapsed.TotalSeconds); }
-            Add("movielens-1m raw->columnar protocol=inttower", "seconds", best, "s");
+            Add("movielens-1m raw-to-columnar protocol=inttower", "seconds", best, "s");
             sw.Restart();
             PreparedDataCache.Save(p, cache);
             Add("movielens-1m cache write (3 files, fsync)", "seconds", sw.Elapsed.TotalSeconds, "s");
@@ -49,7 +49,7 @@ internal static partial class DataCommand
                 var q = PreparedDataCache.TryLoad(cache, desc) ?? throw new InvalidDataException("cache did not load");
                 best = Math.Min(best, sw.Elapsed.TotalSeconds);
             }
-            Add("movielens-1m cache->columnar (mmap, checksum verified)", "seconds", best, "s");
+            Add("movielens-1m cache-to-columnar (mmap, checksum verified)", "seconds", best, "s");
             int rows = p.Train.Count;
             Add("movielens-1m rows train+validation+test", "rows", rows + p.Validation.Count + p.Test.Count, "rows");
             var batcher = new Batcher(p.Train, new BatcherOptions(2048, 1));

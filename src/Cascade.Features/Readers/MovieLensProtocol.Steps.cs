@@ -89,13 +89,11 @@ public static partial class MovieLensProtocol
     {
         int[] kept = Filter(t);
         var (trainSplit, testSplit) = SplitRows(t, kept, o);
-        if (o.Split == SplitMode.Temporal)
-        {
-            // Tail validation then means the newest training rows overall, not the last users' rows.
-            var keys = Array.ConvertAll(trainSplit, r => t.Ratings.Timestamps[r]);
-            Array.Sort(keys, trainSplit);
-        }
-        var (fit, val) = SplitValidation(trainSplit, o);
+        // Under the temporal split, tail validation is temporal per user too (each user's newest training rows), so
+        // that every user keeps training rows; a global time cut would leave bursty users only in validation.
+        var (fit, val) = o.Split == SplitMode.Temporal && o.Validation == ValidationMode.Tail
+            ? NewestPerUser(t, trainSplit, o.ValidationFraction)
+            : SplitValidation(trainSplit, o);
         // Every statistic (mean labels, vocabularies, scaler) comes from the rows the model trains on.
         var means = MeanLabels.Over(t, fit);
         var filler = new RowFiller(t, schema);
