@@ -113,6 +113,9 @@ public static partial class MovieLensProtocol
             if (Array.IndexOf(MovieLensSchema.Columns, f.SourceColumn) < 0)
                 throw new SchemaException([new SchemaError(schema.File ?? "<schema>", f.Line, 1, $"feature '{f.Name}'.source",
                     $"MovieLens has no column '{f.SourceColumn}'.", $"use one of: {string.Join(", ", MovieLensSchema.Columns)}.")]);
+            if (f.SecondSource is not null && !(f.SecondSource == MovieLensSchema.HistoryTimes && f.SourceColumn == "history"))
+                throw new SchemaException([new SchemaError(schema.File ?? "<schema>", f.Line, 1, $"feature '{f.Name}'.second_source",
+                    $"MovieLens provides a second source only for 'history' ('{MovieLensSchema.HistoryTimes}').", "remove second_source or use source: history.")]);
         }
         var read = o.Read ?? new ReadOptions();
         string ratingsPath = o.RatingsFile ?? FindRatings(o.DataDir);
@@ -121,6 +124,13 @@ public static partial class MovieLensProtocol
         var ratings = MovieLensReader.ReadRatings(ratingsPath, read, out var report);
         var table = new Table(users, movies, ratings, ratingsPath);
         table.Check();
+        if (schema.Features.Any(f => f.SourceColumn == "history"))
+        {
+            if (!ratings.HasTimestamps)
+                throw new ArgumentException($"the 'history' column needs ratings with timestamps; '{ratingsPath}' has 3 fields. " +
+                    "Pass --ratings ratings_users0001-2999_with_timestamps.dat.gz.");
+            table.History = new UserHistory(ratings, users.Length);
+        }
         var result = o.Protocol == MovieLensProtocolKind.IntTower ? IntTower(table, schema, o) : Clean(table, schema, o);
         return result with { Stats = result.Stats with { BadLines = report.BadLines } };
     }

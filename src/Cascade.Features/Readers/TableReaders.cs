@@ -51,7 +51,7 @@ public static class TableReaders
     /// </summary>
     public static IReadOnlyList<string>? KnownColumns(string format) => format switch
     {
-        "movielens" => MovieLensSchema.Columns,
+        "movielens" => [.. MovieLensSchema.Columns, MovieLensSchema.HistoryTimes],
         "criteo" => Formats.Criteo.Columns,
         "avazu" => Formats.Avazu.Columns,
         "amazon" => [.. Formats.AmazonRatings.Columns, .. Formats.AmazonRatingsWithHeader.Columns],
