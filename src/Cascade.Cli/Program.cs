@@ -3,4 +3,5 @@ using Cascade.Cli;
 
 var root = new RootCommand("Cascade: an online-advertising recommendation system (retrieval → pre-ranking → ranking → auction) in .NET.");
 root.Subcommands.Add(DemoCommand.Create());
+root.Subcommands.Add(SimulateCommand.Create());
 return root.Parse(args).Invoke();

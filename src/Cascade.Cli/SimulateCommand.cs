@@ -1,0 +1,88 @@
+using System.CommandLine;
+using System.Globalization;
+using Cascade.Features.Simulation;
+
+namespace Cascade.Cli;
+
+/// <summary>
+/// `cascade simulate`: writes a seeded ad-market dataset (users, ads, samples with exposure / ranking / retrieval
+/// rows, behaviours, advertiser events, schema.yaml, summary.json) into a directory and prints a summary;
+/// with --json prints exactly one JSON object on stdout.
+/// </summary>
+internal static class SimulateCommand
+{
+    public static Command Create()
+    {
+        var users = new Option<int>("--users") { Description = "Number of users (1..100000000).", DefaultValueFactory = _ => 10_000 };
+        var ads = new Option<int>("--ads") { Description = "Number of ads (1..2000000).", DefaultValueFactory = _ => 2_000 };
+        var days = new Option<int>("--days") { Description = "Simulated days (1..365).", DefaultValueFactory = _ => 2 };
+        var seed = new Option<ulong>("--seed") { Description = "Seed of every random stream.", DefaultValueFactory = _ => 1UL };
+        var outDir = new Option<string>("--out") { Description = "Output directory (created if missing).", Required = true };
+        var json = new Option<bool>("--json") { Description = "Print one JSON object on stdout instead of a table." };
+        var gzip = new Option<bool>("--gzip") { Description = "Write .csv.gz files (gzip, fastest level)." };
+        var content = new Option<bool>("--content-in-samples") { Description = "Also write each ad's content vector in samples.csv." };
+        var advertisers = new Option<int?>("--advertisers") { Description = "Number of advertisers (default: ads / 10, at least 1)." };
+        var cmd = new Command("simulate", "Generate a seeded ad-market dataset with ground truth (docs/design/simulator.md).")
+        {
+            users, ads, days, seed, outDir, json, gzip, content, advertisers,
+        };
+        cmd.SetAction(parse =>
+        {
+            var options = new SimulatorOptions
+            {
+                Users = parse.GetValue(users),
+                Ads = parse.GetValue(ads),
+                Days = parse.GetValue(days),
+                Seed = parse.GetValue(seed),
+                Advertisers = parse.GetValue(advertisers) ?? 0,
+                ContentInSamples = parse.GetValue(content),
+            };
+            return Run(options, parse.GetValue(outDir)!, parse.GetValue(json), parse.GetValue(gzip));
+        });
+        return cmd;
+    }
+
+    private static int Run(SimulatorOptions options, string dir, bool json, bool gzip)
+    {
+        SimulationSummary s;
+        try
+        {
+            if (!json) Console.Error.WriteLine($"simulating {options.Users} users, {options.Ads} ads, {options.Days} days into {dir} ...");
+            s = SimulationOutput.WriteDirectory(options, dir, gzip);
+        }
+        catch (ArgumentException e)
+        {
+            Console.Error.WriteLine($"cascade simulate: {e.Message}");
+            return 2;
+        }
+        catch (IOException e)
+        {
+            Console.Error.WriteLine($"cascade simulate: {e.Message}");
+            return 1;
+        }
+        if (json)
+        {
+            var c = CultureInfo.InvariantCulture;
+            Console.WriteLine(string.Create(c,
+                $"{{\"command\": \"simulate\", \"machine\": {{\"cores\": {Environment.ProcessorCount}}}, \"out\": \"{dir.Replace("\\", "\\\\").Replace("\"", "\\\"")}\", " +
+                $"\"results\": [{{\"case\": \"simulate users={options.Users} ads={options.Ads} days={options.Days} gzip={gzip.ToString().ToLowerInvariant()}\", " +
+                $"\"metric\": \"samples_per_s\", \"value\": {s.SamplesPerSecond:F0}, \"unit\": \"samples/s\"}}], " +
+                $"\"summary\": {SimulationOutput.SummaryJson(options, s).TrimEnd()}}}"));
+            return 0;
+        }
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"""
+            users        {s.Users,14:N0}
+            ads          {s.Ads,14:N0}
+            days         {s.Days,14}
+            sessions     {s.Sessions,14:N0}
+            requests     {s.Requests,14:N0}
+            samples      {s.Samples,14:N0}  (exposure {s.Exposures:N0}, ranking {s.RankingRows:N0}, retrieval {s.RetrievalRows:N0})
+            clicks       {s.Clicks,14:N0}  CTR {s.Ctr:P2}
+            conversions  {s.Conversions,14:N0}  CVR {s.Cvr:P2}
+            behaviours   {s.Behaviours,14:N0}
+            events       {s.Events,14:N0}
+            samples/s    {s.SamplesPerSecond,14:N0}  ({s.SampleSeconds:F2} s for samples, {s.TotalSeconds:F2} s total)
+            """));
+        return 0;
+    }
+}
