@@ -3,5 +3,7 @@ using Cascade.Cli;
 
 var root = new RootCommand("Cascade: an online-advertising recommendation system (retrieval → pre-ranking → ranking → auction) in .NET.");
 root.Subcommands.Add(DemoCommand.Create());
+root.Subcommands.Add(Cascade.Cli.FeatureCommands.SchemaCommand.Create());
+root.Subcommands.Add(Cascade.Cli.FeatureCommands.DataCommand.Create());
 root.Subcommands.Add(SimulateCommand.Create());
 return root.Parse(args).Invoke();
