@@ -114,7 +114,7 @@ public sealed partial class AdMarket
             BidConstraint[i] = Bid[i] == BidType.MaxReturn
                 ? DefaultBid[i] * rng.Uniform(1.2, 2.0)
                 : DefaultBid[i] / (2 * o.BaseCvr) * Math.Exp(0.3 * rng.NextGaussian());
-            DailyBudget[i] = Math.Max(2 * DefaultBid[i],
+            DailyBudget[i] = Math.Max(10 * DefaultBid[i],
                 1.5 * o.BudgetScale * DefaultBid[i] * clicksPerAdDay * Math.Exp(0.6 * rng.NextGaussian()));
         }
         TagOffsets[n] = tags.Count;

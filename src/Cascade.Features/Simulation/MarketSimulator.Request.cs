@@ -22,7 +22,8 @@ public sealed partial class MarketSimulator
         var s = _req;
         _truth.Prepare(s.Truth, s.Profile, hour, device, transient, s.HistAds, s.HistTs, s.HistLen, t);
         long requestId = _requests++;
-        double timeLeft = 1 - (t - SimulatorOptions.Epoch - (long)day * 86400) / 86400.0;
+        // A session that crosses midnight keeps its day (budget state, day column); its time-left ratio stops at 0.
+        double timeLeft = Math.Max(0, 1 - (t - SimulatorOptions.Epoch - (long)day * 86400) / 86400.0);
         int n = BuildPool(ref rng);
         if (n == 0) return;
         for (int i = 0; i < n; i++)

@@ -4,14 +4,15 @@ namespace Cascade.Features.Simulation;
 /// The ground-truth CTR and CVR of a (user, ad, context, history) tuple. Formulas (docs/design/simulator.md):
 /// <code>
 /// m(u,a)     = Σ_k w_k · 1[c_k = cat_a] · (1 + 0.5 · |T_k ∩ tags_a|)                       facet interest
-/// S(u,a,t)   = min(2, Σ_i exp(−(t − t_i)/43200 s) · (1[cat_i = cat_a] + 1.5 · 1[adv_i = adv_a]))  sequence
+/// S(u,a,t)   = min(2, Σ_{i: ad_i ≠ a} exp(−(t − t_i)/43200 s) · (1[cat_i = cat_a] + 1.5 · 1[adv_i = adv_a]))  sequence
 /// ctr logit  = logit(BaseCtr) + q_a + 1.6·m + AgeCat[age,cat] + GenderCat[gender,cat] + HourCat[hour/4,cat]
-///              + Device[device] + 0.8·1[cat_a = transient(u,day)] + 0.6·S − 0.5·n_exp
+///              + Device[device] + 0.8·1[cat_a = transient(u,day)] + 0.6·S − 0.7·n_exp
 /// cvr logit  = logit(BaseCvr) + 0.8·m + OccCat[occupation,cat] + CityCat[tier,cat] + r_adv
 /// </code>
 /// The co-action tables are N(0, σ) with σ = 0.5 (age×cat), 0.3 (gender×cat), 0.25 (hour×cat), 0.15 (device),
 /// 0.5 (occupation×cat), 0.3 (city×cat), drawn from the seed. n_exp counts earlier impressions of the ad to the user
-/// in the session (repeated-exposure fatigue).
+/// in the session (repeated-exposure fatigue); behaviours on the target ad itself are left out of S so that a
+/// clicked ad does not boost its own next exposure (fatigue, not the sequence, governs repeats).
 /// </summary>
 public sealed class TruthModel
 {
@@ -28,7 +29,7 @@ public sealed class TruthModel
     /// <summary>Weight of an advertiser match relative to a category match inside S.</summary>
     public const double AdvertiserMatch = 1.5;
     /// <summary>CTR logit drop per earlier exposure in the session.</summary>
-    public const double FatiguePerExposure = 0.5;
+    public const double FatiguePerExposure = 0.7;
     /// <summary>Weight of facet interest in the CVR logit.</summary>
     public const double CvrInterestWeight = 0.8;
 
@@ -80,10 +81,13 @@ public sealed class TruthModel
         }
         rt.CtrBase[transient] += TransientWeight;
         rt.AdvCount = 0;
+        rt.HistLen = histLen;
         for (int i = 0; i < histLen; i++)
         {
             double w = Math.Exp(-(now - histTs[i]) / SequenceTau);
             int ad = histAds[i];
+            rt.HistAds[i] = ad;
+            rt.HistWeights[i] = w;
             rt.SeqCat[_m.Category[ad]] += w;
             int adv = _m.Advertiser[ad], j = 0;
             while (j < rt.AdvCount && rt.AdvIds[j] != adv) j++;
@@ -117,7 +121,9 @@ public sealed class TruthModel
         double m = Interest(rt, ad);
         double advW = 0;
         for (int j = 0; j < rt.AdvCount; j++) if (rt.AdvIds[j] == adv) { advW = rt.AdvWeights[j]; break; }
-        double s = Math.Min(SequenceCap, rt.SeqCat[cat] + AdvertiserMatch * advW);
+        double self = 0; // the target ad's own behaviours: removed from both the category and the advertiser sums
+        for (int i = 0; i < rt.HistLen; i++) if (rt.HistAds[i] == ad) self += rt.HistWeights[i];
+        double s = Math.Min(SequenceCap, rt.SeqCat[cat] + AdvertiserMatch * advW - (1 + AdvertiserMatch) * self);
         ctrLogit = rt.CtrBase[cat] + _m.Quality[ad] + InterestWeight * m + SequenceWeight * s - FatiguePerExposure * exposures;
         cvrLogit = rt.CvrBase[cat] + CvrInterestWeight * m + _m.AdvertiserCvrBias[adv];
     }
@@ -131,6 +137,7 @@ public sealed class RequestTruth
     {
         CtrBase = new double[categories]; CvrBase = new double[categories]; SeqCat = new double[categories];
         AdvIds = new int[maxHistory]; AdvWeights = new double[maxHistory];
+        HistAds = new int[maxHistory]; HistWeights = new double[maxHistory];
     }
 
     internal UserProfile? Profile;
@@ -138,4 +145,7 @@ public sealed class RequestTruth
     internal readonly int[] AdvIds;                       // (L) distinct advertisers in the history
     internal readonly double[] AdvWeights;                // (L)
     internal int AdvCount;
+    internal readonly int[] HistAds;                      // (L) history ads and their decay weights
+    internal readonly double[] HistWeights;               // (L)
+    internal int HistLen;
 }

@@ -1,0 +1,196 @@
+using System.Globalization;
+using Cascade.Features.Simulation;
+
+namespace Cascade.Features.Tests.Simulation;
+
+/// <summary>Statistical sanity of the simulated market (thresholds are wide: they catch broken mechanics, not noise).</summary>
+public sealed class SimulatorStatisticsTests(SimRunFixture run) : IClassFixture<SimRunFixture>
+{
+    private static double D(string s) => double.Parse(s, CultureInfo.InvariantCulture);
+    private static long L(string s) => long.Parse(s, CultureInfo.InvariantCulture);
+
+    [Fact]
+    public void CountsMatchSummaryAndSources()
+    {
+        var s = run.Summary;
+        int src = run.Col("source");
+        Assert.Equal(s.Samples, run.Samples.Count);
+        Assert.Equal(s.Exposures, run.Samples.Count(r => r[src] == "exposure"));
+        Assert.Equal(s.RankingRows, run.Samples.Count(r => r[src] == "ranking"));
+        Assert.Equal(s.RetrievalRows, run.Samples.Count(r => r[src] == "retrieval"));
+        Assert.Equal(s.Clicks, run.Samples.Sum(r => L(r[run.Col("click")])));
+        Assert.Equal(s.Conversions, run.Samples.Sum(r => L(r[run.Col("conversion")])));
+        Assert.Equal(s.Events, run.Events.Count);
+        Assert.Equal(s.Behaviours, run.Behaviours.Count);
+        Assert.Equal(SimRunFixture.Options.Users, run.Users.Count);
+        Assert.Equal(SimRunFixture.Options.Ads, run.Ads.Count);
+        Assert.True(s.Requests > 1000 && s.Exposures == 3 * s.Requests, $"requests {s.Requests}, exposures {s.Exposures}");
+    }
+
+    [Fact]
+    public void CtrAndCvrAreInTheDocumentedRange()
+    {
+        // docs/design/simulator.md: with the defaults, exposure CTR lands in 2–8 % and CVR after a click in 5–25 %.
+        Assert.InRange(run.Summary.Ctr, 0.02, 0.08);
+        Assert.InRange(run.Summary.Cvr, 0.05, 0.25);
+    }
+
+    [Fact]
+    public void InterestMatchedAdsHaveHigherTrueCtr()
+    {
+        var interests = run.Users.ToDictionary(u => u[0], u => u[7].Split('|').ToHashSet());
+        int user = run.Col("user_id"), cat = run.Col("category"), ctr = run.Col("true_ctr");
+        double inSum = 0, outSum = 0; int inN = 0, outN = 0;
+        foreach (var r in run.Samples)
+        {
+            if (interests[r[user]].Contains(r[cat])) { inSum += D(r[ctr]); inN++; }
+            else { outSum += D(r[ctr]); outN++; }
+        }
+        Assert.True(inN > 1000 && outN > 1000);
+        // The interest term adds 1.6·w_k ≥ 0.08 to the logit; on average (w ≈ 1/3) it is worth ~1.7x.
+        Assert.True(inSum / inN > 1.3 * (outSum / outN), $"matched {inSum / inN:F4} vs unmatched {outSum / outN:F4}");
+    }
+
+    [Fact]
+    public void ClickRateFallsWithRepeatedExposure()
+    {
+        // Comparing raw click rates of first and repeated exposures mixes in selection (ads shown twice are those
+        // with the highest eCPM for the user; ads clicked once may run out of budget), so compare each group with
+        // its own expectation: clicks follow true_ctr · position bias, and repeats click clearly less than they would
+        // without fatigue (true CTR logit + 0.7·n).
+        int src = run.Col("source"), exp = run.Col("exposure_count"), click = run.Col("click"), ctr = run.Col("true_ctr"), pos = run.Col("position");
+        var exposures = run.Samples.Where(r => r[src] == "exposure").ToList();
+        foreach (var g in exposures.GroupBy(r => L(r[exp]) > 0))
+        {
+            double clicks = g.Sum(r => D(r[click]));
+            double expected = g.Sum(r => D(r[ctr]) * MarketSimulator.PositionBias((int)L(r[pos])));
+            Assert.InRange(clicks, expected - 4 * Math.Sqrt(expected) - 1, expected + 4 * Math.Sqrt(expected) + 1);
+            if (!g.Key) continue;
+            Assert.True(g.Count() > 500, $"only {g.Count()} repeated exposures");
+            double withoutFatigue = g.Sum(r =>
+            {
+                double p = D(r[ctr]), logit = Math.Log(p / (1 - p)) + TruthModel.FatiguePerExposure * L(r[exp]);
+                return TruthModel.Sigmoid(logit) * MarketSimulator.PositionBias((int)L(r[pos]));
+            });
+            Assert.True(clicks < 0.75 * withoutFatigue, $"{clicks} clicks on repeats vs {withoutFatigue:F1} without fatigue");
+        }
+    }
+
+    [Fact]
+    public void ConversionsOnlyAfterClicksWithPositiveDelays()
+    {
+        int click = run.Col("click"), conv = run.Col("conversion"), delay = run.Col("conv_delay_s");
+        long conversions = 0;
+        foreach (var r in run.Samples)
+        {
+            if (r[conv] == "1")
+            {
+                conversions++;
+                Assert.Equal("1", r[click]);
+                Assert.True(L(r[delay]) > 0);
+            }
+            else Assert.Equal("0", r[delay]);
+        }
+        Assert.True(conversions > 50);
+    }
+
+    [Fact]
+    public void RankedButNotShownRowsHaveLowerEcpmThanShownOnes()
+    {
+        int req = run.Col("request_id"), src = run.Col("source"), ecpm = run.Col("ecpm"), rank = run.Col("rank"), pos = run.Col("position");
+        int checkedRequests = 0;
+        foreach (var g in run.Samples.GroupBy(r => r[req]))
+        {
+            var shown = g.Where(r => r[src] == "exposure").ToList();
+            var ranked = g.Where(r => r[src] == "ranking").ToList();
+            var retrieved = g.Where(r => r[src] == "retrieval").ToList();
+            Assert.Equal(["1", "2", "3"], shown.Select(r => r[pos]));
+            Assert.Equal(shown.Select(r => r[rank]), shown.Select(r => r[pos]));
+            double minShown = shown.Min(r => D(r[ecpm]));
+            foreach (var r in ranked)
+            {
+                Assert.True(D(r[ecpm]) <= minShown, $"request {g.Key}: ranked ecpm {r[ecpm]} above shown {minShown}");
+                Assert.Equal("0", r[pos]);
+            }
+            Assert.Equal(Enumerable.Range(1, shown.Count + ranked.Count).Select(i => i.ToString(CultureInfo.InvariantCulture)),
+                shown.Concat(ranked).Select(r => r[rank]));
+            Assert.All(retrieved, r => { Assert.Equal("0", r[rank]); Assert.Equal(0.0, D(r[ecpm])); });
+            Assert.All(ranked.Concat(shown), r => Assert.True(D(r[ecpm]) > 0));
+            checkedRequests++;
+        }
+        Assert.Equal(run.Summary.Requests, checkedRequests);
+    }
+
+    [Fact]
+    public void SequencesAreNewestLastAndMatchTheBehaviourLog()
+    {
+        int user = run.Col("user_id"), ts = run.Col("ts"), ads = run.Col("hist_ads"), ages = run.Col("hist_age_s"), cats = run.Col("hist_cats");
+        int req = run.Col("request_id"), day = run.Col("day");
+        var log = run.Behaviours.GroupBy(b => b[0]).ToDictionary(g => g.Key, g => g.Select(b => (Ts: L(b[1]), Ad: b[2], Cat: b[3])).ToList());
+        var adCategory = run.Ads.ToDictionary(a => a[0], a => a[2]);
+        var firstRequest = new Dictionary<string, string>(); // user/day → request id of its first request
+        int compared = 0;
+        foreach (var r in run.Samples)
+        {
+            var a = r[ads].Length == 0 ? [] : r[ads].Split('|');
+            var g = r[ages].Length == 0 ? [] : r[ages].Split('|');
+            var c = r[cats].Length == 0 ? [] : r[cats].Split('|');
+            Assert.Equal(a.Length, g.Length);
+            Assert.Equal(a.Length, c.Length);
+            Assert.True(a.Length <= SimRunFixture.Options.HistoryLength);
+            for (int i = 0; i < a.Length; i++)
+            {
+                Assert.Equal(adCategory[a[i]], c[i]);
+                Assert.True(L(g[i]) > 0);
+                if (i > 0) Assert.True(L(g[i]) <= L(g[i - 1]), "ages must not increase: newest last");
+            }
+            // The first request of each user-day sees exactly the organic log: the newest L behaviours before it,
+            // within the 7-day lookback.
+            string key = r[user] + "/" + r[day];
+            if (!firstRequest.TryAdd(key, r[req]) && firstRequest[key] != r[req]) continue;
+            long t = L(r[ts]);
+            long lookbackStart = SimulatorOptions.Epoch + (L(r[day]) - UserModel.LookbackDays) * 86400;
+            var expected = log.TryGetValue(r[user], out var list)
+                ? list.Where(b => b.Ts < t && b.Ts >= lookbackStart).TakeLast(SimRunFixture.Options.HistoryLength).ToList() : [];
+            Assert.Equal(expected.Select(b => b.Ad), a);
+            Assert.Equal(expected.Select(b => (t - b.Ts).ToString(CultureInfo.InvariantCulture)), g);
+            compared++;
+        }
+        Assert.True(compared > 1000);
+    }
+
+    [Fact]
+    public void EventsAreOrderedAndBudgetsBind()
+    {
+        long prev = 0;
+        var kinds = new HashSet<string>();
+        foreach (var e in run.Events)
+        {
+            long t = L(e[0]);
+            kinds.Add(e[2]);
+            // Advertiser actions sit on 15-min slot starts; exhaustion is logged at the click time.
+            // Sessions run in the order of their start slot and last up to 7 gaps of ≤ 120 s.
+            Assert.True(t >= prev - AdMarket.SlotSeconds - 7 * 120, $"event at {t} after {prev}");
+            prev = Math.Max(prev, t);
+        }
+        Assert.Contains("bid_constraint", kinds);
+        Assert.Contains("budget", kinds);
+        Assert.Contains("pause", kinds);
+        Assert.Contains("resume", kinds);
+        Assert.Contains("budget_exhausted", kinds);
+        Assert.Contains("budget_reset", kinds);
+        int bl = run.Col("budget_left_ratio"), tl = run.Col("time_left_ratio");
+        Assert.All(run.Samples, r => { Assert.InRange(D(r[bl]), 0, 1); Assert.InRange(D(r[tl]), 0, 1); });
+    }
+
+    [Fact]
+    public void BidTypesAndCandidatePoolsAreAsDocumented()
+    {
+        int bt = run.Col("bid_type"), src = run.Col("source");
+        var types = run.Samples.Select(r => r[bt]).ToHashSet();
+        Assert.Equal(new HashSet<string> { "ocpc", "max_return", "multi_constrained" }, types);
+        // 64-ad pools, 16 ranked, 8 retrieved-only rows written per request.
+        Assert.Equal(run.Summary.Requests * 13, run.Samples.Count(r => r[src] == "ranking"));
+        Assert.Equal(run.Summary.Requests * 8, run.Samples.Count(r => r[src] == "retrieval"));
+    }
+}
