@@ -160,8 +160,9 @@ public sealed partial class SchemaEncoder
         {
             var table = _ids[i]!;
             // Sequences keep the newest MaxLength items (the tail, newest last); multi-hot keeps the first MaxLength.
-            int total = CountParts(text, f.Separator);
-            int skip = f.Kind == FeatureKind.Sequence ? Math.Max(0, total - f.MaxLength) : 0;
+            bool sequence = f.Kind == FeatureKind.Sequence;
+            int total = sequence ? CountParts(text, f.Separator) : 0;
+            int skip = sequence ? Math.Max(0, total - f.MaxLength) : 0;
             int k = 0;
             foreach (var range in text.AsSpan().Split(f.Separator))
             {
@@ -170,7 +171,7 @@ public sealed partial class SchemaEncoder
                 ids[n++] = table.Encode(text.AsSpan(range));
             }
             string? ts = row.Text2[i];
-            if (f.Kind == FeatureKind.Sequence && ts is not null)
+            if (sequence && ts is not null)
             {
                 if (CountParts(ts, f.Separator) != total)
                     throw new FormatException($"feature '{f.Name}': {total} ids but {CountParts(ts, f.Separator)} timestamps.");

@@ -50,8 +50,7 @@ public sealed class Vocabulary
         public void Add(ReadOnlySpan<char> value)
         {
             if (value.IsEmpty) return;
-            if (_lookup.TryGetValue(value, out int c)) _lookup[value] = c + 1;
-            else _lookup[value] = 1;
+            System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_lookup, value, out _)++;
         }
 
         /// <summary>Keeps values with count ≥ <paramref name="minCount"/>, most frequent first.</summary>

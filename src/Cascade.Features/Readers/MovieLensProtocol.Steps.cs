@@ -117,12 +117,11 @@ public static partial class MovieLensProtocol
         var hasPositive = new bool[t.Users.Length];
         foreach (int r in split) if (t.Label(r) > 0) hasPositive[t.Ratings.Users[r]] = true;
         var rows = split.Where(r => hasPositive[t.Ratings.Users[r]]).ToArray();
-        // (movie, user) is unique in MovieLens-1M, so this key fixes the order completely.
-        Array.Sort(rows, (a, b) =>
-        {
-            int c = t.Ratings.Movies[a].CompareTo(t.Ratings.Movies[b]);
-            return c != 0 ? c : t.Ratings.Users[a].CompareTo(t.Ratings.Users[b]);
-        });
+        // (movie, user) is unique in MovieLens-1M, so this key fixes the order completely; a primitive key sort
+        // is about 5× faster than a comparison delegate on 590k rows.
+        var keys = new long[rows.Length];
+        for (int k = 0; k < rows.Length; k++) keys[k] = ((long)t.Ratings.Movies[rows[k]] << 32) | (uint)t.Ratings.Users[rows[k]];
+        Array.Sort(keys, rows);
         return (rows, MeanLabels.Over(t, rows));
     }
 
