@@ -66,7 +66,9 @@ internal static class SimulateCommand
             Console.WriteLine(string.Create(c,
                 $"{{\"command\": \"simulate\", \"machine\": {{\"cores\": {Environment.ProcessorCount}}}, \"out\": \"{dir.Replace("\\", "\\\\").Replace("\"", "\\\"")}\", " +
                 $"\"results\": [{{\"case\": \"simulate users={options.Users} ads={options.Ads} days={options.Days} gzip={gzip.ToString().ToLowerInvariant()}\", " +
-                $"\"metric\": \"samples_per_s\", \"value\": {s.SamplesPerSecond:F0}, \"unit\": \"samples/s\"}}], " +
+                $"\"metric\": \"samples_per_s\", \"value\": {s.SamplesPerSecond:F0}, \"unit\": \"samples/s\"}}, " +
+                $"{{\"case\": \"simulate users={options.Users} ads={options.Ads} days={options.Days} gzip={gzip.ToString().ToLowerInvariant()}\", " +
+                $"\"metric\": \"samples_per_cpu_s\", \"value\": {s.SamplesPerCpuSecond:F0}, \"unit\": \"samples/CPU-s\"}}], " +
                 $"\"summary\": {SimulationOutput.SummaryJson(options, s).TrimEnd()}}}"));
             return 0;
         }
@@ -81,7 +83,8 @@ internal static class SimulateCommand
             conversions  {s.Conversions,14:N0}  CVR {s.Cvr:P2}
             behaviours   {s.Behaviours,14:N0}
             events       {s.Events,14:N0}
-            samples/s    {s.SamplesPerSecond,14:N0}  ({s.SampleSeconds:F2} s for samples, {s.TotalSeconds:F2} s total)
+            samples/s    {s.SamplesPerSecond,14:N0}  ({s.SampleSeconds:F2} s wall for samples, {s.TotalSeconds:F2} s total)
+            samples/cpu-s{s.SamplesPerCpuSecond,14:N0}  ({s.SampleCpuSeconds:F2} CPU-s for samples)
             """));
         return 0;
     }

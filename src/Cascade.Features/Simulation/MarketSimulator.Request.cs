@@ -6,6 +6,9 @@ public sealed partial class MarketSimulator
     private readonly RequestState _req;
     private readonly (byte[] Bytes, int[] Offsets, byte[]? Content, int[]? ContentOffsets) _adStatic;
     private Utf8CsvWriter? _out;
+    private readonly double[] _constraintValue; // (Ads) value whose bytes are cached, NaN = none
+    private readonly byte[] _constraintBytes;   // (Ads, 24) "bid_constraint," per ad
+    private readonly byte[] _constraintLength;  // (Ads)
     private long _sessions, _requests, _exposures, _rankingRows, _retrievalRows, _clicks, _conversions;
 
     /// <summary>Click probability multiplier of slot <paramref name="position"/> (1-based): 1 / (1 + 0.35·(position − 1)).</summary>
@@ -45,7 +48,7 @@ public sealed partial class MarketSimulator
             s.Ecpm[i] = s.Pctr[i] * s.BidValue[i] * 1000;
         }
         SortByDescending(s.Order, s.Ecpm, k, s.Pool);
-        if (_out is not null) FormatPrefix(requestId, t, day, hour, device);
+        if (_out is not null) FormatPrefix(requestId, t, day, hour, device, timeLeft);
 
         int shown = Math.Min(_o.Slots, k), clicked = 0;
         for (int j = 0; j < shown; j++)
@@ -69,12 +72,12 @@ public sealed partial class MarketSimulator
                 }
             }
             _exposures++;
-            WriteRow(i, SrcExposure, j + 1, j + 1, click, conversion, delay, timeLeft);
+            WriteRow(i, SrcExposure, j + 1, j + 1, click, conversion, delay);
         }
         for (int j = shown; j < k; j++)
         {
             _rankingRows++;
-            WriteRow(s.Order[j], SrcRanking, j + 1, 0, 0, 0, 0, timeLeft);
+            WriteRow(s.Order[j], SrcRanking, j + 1, 0, 0, 0, 0);
         }
         int rest = n - k, m = Math.Min(_o.RetrievalRows, rest);
         for (int r = 0; r < m; r++)
@@ -84,7 +87,7 @@ public sealed partial class MarketSimulator
             int i = s.Order[k + r];
             s.Pctr[i] = s.Pcvr[i] = s.BidValue[i] = s.Ecpm[i] = 0;
             _retrievalRows++;
-            WriteRow(i, SrcRetrieval, 0, 0, 0, 0, 0, timeLeft);
+            WriteRow(i, SrcRetrieval, 0, 0, 0, 0, 0);
         }
         for (int j = 0; j < shown; j++) s.AddSeen(s.Pool[s.Order[j]]);
         for (int c = 0; c < clicked; c++) s.AppendHistory(s.ClickedAds[c], t);

@@ -11,7 +11,7 @@ public sealed partial class MarketSimulator
     };
 
     /// <summary>
-    /// Pre-formats each ad's static columns "ad_id,advertiser_id,category,tags,bid_type," (and, when requested, its
+    /// Pre-formats each ad's static columns "ad_id,advertiser_id,category,tags,bid_type,default_bid," (and, when requested, its
     /// ",content" suffix) once, so that a sample row copies them instead of formatting ~8 numbers.
     /// </summary>
     private (byte[], int[], byte[]?, int[]?) BuildAdStatic(bool withContent)
@@ -27,6 +27,7 @@ public sealed partial class MarketSimulator
             b.Int(_market.Category[ad]); b.Byte((byte)',');
             AppendList(b, _market.TagsOf(ad)); b.Byte((byte)',');
             b.Ascii(BidTypeName(_market.Bid[ad])); b.Byte((byte)',');
+            b.Fixed(_market.DefaultBid[ad], 4); b.Byte((byte)',');
         }
         offsets[n] = b.Length;
         if (!withContent) return (b.Span.ToArray(), offsets, null, null);
@@ -62,7 +63,7 @@ public sealed partial class MarketSimulator
     }
 
     /// <summary>Formats the request's user, context and history columns once; every row of the request copies them.</summary>
-    private void FormatPrefix(long requestId, long t, int day, int hour, int device)
+    private void FormatPrefix(long requestId, long t, int day, int hour, int device, double timeLeft)
     {
         var s = _req;
         var b = s.Prefix;
@@ -91,36 +92,77 @@ public sealed partial class MarketSimulator
             b.Int(t - s.HistTs[i]);
         }
         b.Byte((byte)',');
+        s.TimeLeft.Clear();
+        s.TimeLeft.Fixed(timeLeft, 4);
+        s.TimeLeft.Byte((byte)',');
     }
 
-    private void WriteRow(int i, byte[] source, int rank, int position, int click, int conversion, long delay, double timeLeft)
+    /// <summary>"bid_constraint," of the ad, re-formatted only when an event changed the value (events are rare).</summary>
+    private ReadOnlySpan<byte> ConstraintBytes(int ad)
+    {
+        double v = _market.BidConstraint[ad];
+        var span = _constraintBytes.AsSpan(ad * 24, 24);
+        if (v != _constraintValue[ad])
+        {
+            _constraintValue[ad] = v;
+            Utf8CsvWriter.FormatFixed(v, 4, span, out int n);
+            span[n] = (byte)',';
+            _constraintLength[ad] = (byte)(n + 1);
+        }
+        return span[.._constraintLength[ad]];
+    }
+
+    private void WriteRow(int i, byte[] source, int rank, int position, int click, int conversion, long delay)
     {
         if (_out is not { } w) return;
         var s = _req;
         int ad = s.Pool[i];
         var (bytes, offsets, content, contentOffsets) = _adStatic;
-        w.WriteBytes(s.Prefix.Span);
-        w.WriteBytes(bytes.AsSpan(offsets[ad], offsets[ad + 1] - offsets[ad]));
-        w.WriteFixed(_market.BidConstraint[ad], 4); w.Comma();
-        w.WriteFixed(_market.BudgetLeftRatio(ad), 4); w.Comma();
-        w.WriteFixed(timeLeft, 4); w.Comma();
-        w.WriteFixed(_market.DefaultBid[ad], 4); w.Comma();
-        w.WriteInt32(s.Exposure[i]); w.Comma();
-        w.WriteBytes(source); w.Comma();
-        w.WriteInt32(rank); w.Comma();
-        w.WriteInt32(position); w.Comma();
-        w.WriteFixed(s.RetScore[i], 4); w.Comma();
-        w.WriteFixed(s.Pctr[i], 6); w.Comma();
-        w.WriteFixed(s.Pcvr[i], 6); w.Comma();
-        w.WriteFixed(s.BidValue[i], 4); w.Comma();
-        w.WriteFixed(s.Ecpm[i], 4); w.Comma();
-        w.WriteInt32(click); w.Comma();
-        w.WriteInt32(conversion); w.Comma();
-        w.WriteInt64(delay); w.Comma();
-        w.WriteFixed(TruthModel.Sigmoid(s.CtrLogit[i]), 6); w.Comma();
-        w.WriteFixed(TruthModel.Sigmoid(s.CvrLogit[i]), 6);
-        if (content is not null) w.WriteBytes(content.AsSpan(contentOffsets![ad], contentOffsets[ad + 1] - contentOffsets[ad]));
-        w.NewLine();
+        var prefix = s.Prefix.Span;
+        var adBytes = bytes.AsSpan(offsets[ad], offsets[ad + 1] - offsets[ad]);
+        var contentBytes = content is null ? default : content.AsSpan(contentOffsets![ad], contentOffsets[ad + 1] - contentOffsets[ad]);
+        // One reservation per row: the dynamic part is at most 16 fields of ≤ 24 bytes.
+        var d = w.GetSpan(prefix.Length + adBytes.Length + contentBytes.Length + 512);
+        prefix.CopyTo(d);
+        int p = prefix.Length;
+        adBytes.CopyTo(d[p..]); p += adBytes.Length;
+        ConstraintBytes(ad).CopyTo(d[p..]); p += _constraintLength[ad];
+        p += Fixed(_market.BudgetLeftRatio(ad), 4, d[p..]);
+        s.TimeLeft.Span.CopyTo(d[p..]); p += s.TimeLeft.Length;
+        p += Int(s.Exposure[i], d[p..]);
+        source.CopyTo(d[p..]); p += source.Length; d[p++] = (byte)',';
+        p += Int(rank, d[p..]);
+        p += Int(position, d[p..]);
+        p += Fixed(s.RetScore[i], 4, d[p..]);
+        p += Fixed(s.Pctr[i], 6, d[p..]);
+        p += Fixed(s.Pcvr[i], 6, d[p..]);
+        p += Fixed(s.BidValue[i], 4, d[p..]);
+        p += Fixed(s.Ecpm[i], 4, d[p..]);
+        p += Int(click, d[p..]);
+        p += Int(conversion, d[p..]);
+        p += Int(delay, d[p..]);
+        p += Fixed(TruthModel.Sigmoid(s.CtrLogit[i]), 6, d[p..]);
+        Utf8CsvWriter.FormatFixed(TruthModel.Sigmoid(s.CvrLogit[i]), 6, d[p..], out int n); p += n;
+        contentBytes.CopyTo(d[p..]); p += contentBytes.Length;
+        d[p++] = (byte)'\n';
+        w.Advance(p);
+    }
+
+    /// <summary>Formats v with the given decimals and a trailing comma; returns the bytes written.</summary>
+    private static int Fixed(double v, int decimals, Span<byte> d)
+    {
+        Utf8CsvWriter.FormatFixed(v, decimals, d, out int n);
+        d[n] = (byte)',';
+        return n + 1;
+    }
+
+    /// <summary>Formats a non-negative integer with a trailing comma; returns the bytes written.</summary>
+    private static int Int(long v, Span<byte> d)
+    {
+        if ((ulong)v < 10) { d[0] = (byte)('0' + v); d[1] = (byte)','; return 2; }
+        System.Buffers.Text.Utf8Formatter.TryFormat(v, d, out int n);
+        d[n] = (byte)',';
+        return n + 1;
     }
 
     /// <summary>All per-request scratch, allocated once per simulator.</summary>
@@ -139,11 +181,12 @@ public sealed partial class MarketSimulator
         public readonly double[] CtrLogit, CvrLogit, RetScore, Pctr, Pcvr, BidValue, Ecpm; // (P)
         public readonly int[] Stamp;        // (Ads) dedupe marks of the current pool
         public readonly ByteBuilder Prefix = new(1024);
+        public readonly ByteBuilder TimeLeft = new(16);
         private int _stamp;
 
         public RequestState(SimulatorOptions o)
         {
-            Truth = new RequestTruth(o.Categories, o.HistoryLength);
+            Truth = new RequestTruth(o.Categories, o.HistoryLength, o.Categories * o.TagsPerCategory);
             HistAds = new int[o.HistoryLength]; HistTs = new long[o.HistoryLength];
             int seen = o.MaxRequestsPerSession * o.Slots;
             SeenAds = new int[seen]; SeenCounts = new int[seen];

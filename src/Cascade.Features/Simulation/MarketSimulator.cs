@@ -48,6 +48,8 @@ public sealed record SimulationSummary
     public long Events { get; init; }
     /// <summary>Wall time of the request simulation (samples), seconds.</summary>
     public double SampleSeconds { get; init; }
+    /// <summary>Process CPU time of the request simulation, seconds (robust to other load on the machine).</summary>
+    public double SampleCpuSeconds { get; init; }
     /// <summary>Wall time of the whole run, seconds.</summary>
     public double TotalSeconds { get; init; }
     /// <summary>Clicks per exposure.</summary>
@@ -56,6 +58,8 @@ public sealed record SimulationSummary
     public double Cvr => Clicks == 0 ? 0 : (double)Conversions / Clicks;
     /// <summary>Sample rows per second of the request simulation (generation + formatting + writing).</summary>
     public double SamplesPerSecond => SampleSeconds <= 0 ? 0 : Samples / SampleSeconds;
+    /// <summary>Sample rows per CPU-second of the request simulation (the single-core throughput).</summary>
+    public double SamplesPerCpuSecond => SampleCpuSeconds <= 0 ? 0 : Samples / SampleCpuSeconds;
 }
 
 /// <summary>
@@ -84,6 +88,10 @@ public sealed partial class MarketSimulator
         _truth = new TruthModel(options, _market);
         _req = new RequestState(options);
         _adStatic = BuildAdStatic(options.ContentInSamples);
+        _constraintValue = new double[options.Ads];
+        Array.Fill(_constraintValue, double.NaN);
+        _constraintBytes = new byte[options.Ads * 24];
+        _constraintLength = new byte[options.Ads];
     }
 
     /// <summary>The options in use.</summary>
@@ -114,6 +122,7 @@ public sealed partial class MarketSimulator
         _out = samples;
 
         var sw = Stopwatch.StartNew();
+        var cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
         var slotOf = new byte[_o.Users]; // (Users) slot of today's session, or 255: the only per-user memory
         for (int day = 0; day < _o.Days; day++)
         {
@@ -137,13 +146,14 @@ public sealed partial class MarketSimulator
         _market.SetEventLog(null);
         _out = null;
         sw.Stop();
+        double cpu = (Process.GetCurrentProcess().TotalProcessorTime - cpu0).TotalSeconds;
         return new SimulationSummary
         {
             Users = _o.Users, Ads = _o.Ads, Days = _o.Days,
             Sessions = _sessions, Requests = _requests, Samples = _exposures + _rankingRows + _retrievalRows,
             Exposures = _exposures, RankingRows = _rankingRows, RetrievalRows = _retrievalRows,
             Clicks = _clicks, Conversions = _conversions, Behaviours = behaviours, Events = _market.EventCount,
-            SampleSeconds = sw.Elapsed.TotalSeconds, TotalSeconds = total.Elapsed.TotalSeconds,
+            SampleSeconds = sw.Elapsed.TotalSeconds, SampleCpuSeconds = cpu, TotalSeconds = total.Elapsed.TotalSeconds,
         };
     }
 

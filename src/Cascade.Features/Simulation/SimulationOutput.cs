@@ -85,6 +85,7 @@ public static class SimulationOutput
             $"\"requests\": {s.Requests}, \"samples\": {s.Samples}, \"exposures\": {s.Exposures}, \"ranking_rows\": {s.RankingRows}, " +
             $"\"retrieval_rows\": {s.RetrievalRows}, \"clicks\": {s.Clicks}, \"conversions\": {s.Conversions}, " +
             $"\"behaviours\": {s.Behaviours}, \"events\": {s.Events}, \"ctr\": {s.Ctr:F6}, \"cvr\": {s.Cvr:F6}, " +
-            $"\"sample_seconds\": {s.SampleSeconds:F3}, \"total_seconds\": {s.TotalSeconds:F3}, \"samples_per_s\": {s.SamplesPerSecond:F0}}}\n");
+            $"\"sample_seconds\": {s.SampleSeconds:F3}, \"sample_cpu_seconds\": {s.SampleCpuSeconds:F3}, \"total_seconds\": {s.TotalSeconds:F3}, " +
+            $"\"samples_per_s\": {s.SamplesPerSecond:F0}, \"samples_per_cpu_s\": {s.SamplesPerCpuSecond:F0}}}\n");
     }
 }

@@ -34,7 +34,7 @@ public sealed class TruthModel
     public const double CvrInterestWeight = 0.8;
 
     private readonly AdMarket _m;
-    private readonly int _c;
+    private readonly int _c, _tagsPerCategory;
     private readonly double _b0, _c0;
     private readonly float[] _ageCat, _genderCat, _hourCat, _device, _occCat, _cityCat;
 
@@ -43,6 +43,7 @@ public sealed class TruthModel
     {
         _m = market;
         _c = o.Categories;
+        _tagsPerCategory = o.TagsPerCategory;
         _b0 = Math.Log(o.BaseCtr / (1 - o.BaseCtr));
         _c0 = Math.Log(o.BaseCvr / (1 - o.BaseCvr));
         var rng = SimRandom.For(o.Seed, 13);
@@ -80,6 +81,21 @@ public sealed class TruthModel
             rt.SeqCat[k] = 0;
         }
         rt.CtrBase[transient] += TransientWeight;
+        // m(u,a) = Σ_k w_k·1[c_k = cat_a] + Σ_{t ∈ tags_a, cat(t) = cat_a} TagWeight[t], TagWeight[t] = 0.5·Σ_k w_k·1[t ∈ T_k]
+        for (int i = 0; i < rt.TouchedTags; i++) rt.TagWeight[rt.Touched[i]] = 0;
+        rt.TouchedTags = 0;
+        for (int k = 0; k < c; k++) rt.InterestCat[k] = 0;
+        for (int f = 0; f < p.FacetCount; f++)
+        {
+            rt.InterestCat[p.FacetCategory[f]] += p.FacetWeight[f];
+            for (int t = 0; t < UserProfile.TagsPerFacet; t++)
+            {
+                int tag = p.FacetTags[f * UserProfile.TagsPerFacet + t];
+                if (t > 0 && tag == p.FacetTags[f * UserProfile.TagsPerFacet]) continue; // one tag per category: same tag twice
+                if (rt.TagWeight[tag] == 0) rt.Touched[rt.TouchedTags++] = tag;
+                rt.TagWeight[tag] += 0.5 * p.FacetWeight[f];
+            }
+        }
         rt.AdvCount = 0;
         rt.HistLen = histLen;
         for (int i = 0; i < histLen; i++)
@@ -96,20 +112,18 @@ public sealed class TruthModel
         }
     }
 
-    /// <summary>Facet interest m(u, a) of the prepared request's user.</summary>
+    /// <summary>Facet interest m(u, a) of the prepared request's user (facet tags are distinct, so |T_k ∩ tags_a| counts each once).</summary>
     public double Interest(RequestTruth rt, int ad)
     {
-        var p = rt.Profile!;
         int cat = _m.Category[ad];
-        double m = 0;
-        for (int f = 0; f < p.FacetCount; f++)
+        double m = rt.InterestCat[cat];
+        if (m == 0) return 0;
+        int lo = cat * _tagsPerCategory, hi = lo + _tagsPerCategory;
+        int[] tags = _m.TagValues;
+        for (int i = _m.TagOffsets[ad], end = _m.TagOffsets[ad + 1]; i < end; i++)
         {
-            if (p.FacetCategory[f] != cat) continue;
-            int matched = 0;
-            var tags = _m.TagsOf(ad);
-            for (int t = 0; t < UserProfile.TagsPerFacet; t++)
-                if (tags.Contains(p.FacetTags[f * UserProfile.TagsPerFacet + t])) matched++;
-            m += p.FacetWeight[f] * (1 + 0.5 * matched);
+            int t = tags[i];
+            if (t >= lo && t < hi) m += rt.TagWeight[t];
         }
         return m;
     }
@@ -132,9 +146,12 @@ public sealed class TruthModel
 /// <summary>Per-request scratch of <see cref="TruthModel"/>; reused across requests (no allocation per request).</summary>
 public sealed class RequestTruth
 {
-    /// <summary>Allocates scratch for <paramref name="categories"/> categories and histories up to <paramref name="maxHistory"/>.</summary>
-    public RequestTruth(int categories, int maxHistory)
+    /// <summary>Allocates scratch for <paramref name="categories"/> categories, histories up to <paramref name="maxHistory"/>
+    /// and <paramref name="tags"/> tag ids (Categories · TagsPerCategory).</summary>
+    public RequestTruth(int categories, int maxHistory, int tags)
     {
+        InterestCat = new double[categories]; TagWeight = new double[tags];
+        Touched = new int[UserProfile.MaxFacets * UserProfile.TagsPerFacet];
         CtrBase = new double[categories]; CvrBase = new double[categories]; SeqCat = new double[categories];
         AdvIds = new int[maxHistory]; AdvWeights = new double[maxHistory];
         HistAds = new int[maxHistory]; HistWeights = new double[maxHistory];
@@ -148,4 +165,8 @@ public sealed class RequestTruth
     internal readonly int[] HistAds;                      // (L) history ads and their decay weights
     internal readonly double[] HistWeights;               // (L)
     internal int HistLen;
+    internal readonly double[] InterestCat;               // (C) Σ_k w_k·1[c_k = c]
+    internal readonly double[] TagWeight;                 // (C·TagsPerCategory) 0.5·Σ_k w_k·1[t ∈ T_k]
+    internal readonly int[] Touched;                      // tags with a non-zero weight, to reset them
+    internal int TouchedTags;
 }

@@ -95,8 +95,10 @@ public sealed class UserModel
             p.FacetCategory[f] = cat;
             double w = rng.NextExponential(1.0) + 0.05;
             p.FacetWeight[f] = w; wsum += w;
-            for (int t = 0; t < UserProfile.TagsPerFacet; t++)
-                p.FacetTags[f * UserProfile.TagsPerFacet + t] = cat * _o.TagsPerCategory + rng.NextInt(_o.TagsPerCategory);
+            // Distinct tags when the category has enough (with one tag per category both picks are that tag).
+            int first = rng.NextInt(_o.TagsPerCategory), second = _o.TagsPerCategory == 1 ? 0 : (first + 1 + rng.NextInt(_o.TagsPerCategory - 1)) % _o.TagsPerCategory;
+            p.FacetTags[f * UserProfile.TagsPerFacet] = cat * _o.TagsPerCategory + first;
+            p.FacetTags[f * UserProfile.TagsPerFacet + 1] = cat * _o.TagsPerCategory + second;
         }
         for (int f = 0; f < p.FacetCount; f++) p.FacetWeight[f] /= wsum;
     }

@@ -5,11 +5,11 @@ namespace Cascade.Features.Simulation;
 /// <summary>
 /// Buffered UTF-8 CSV writer that formats numbers straight into a byte buffer (Utf8Formatter for integers, a
 /// fixed-point routine for doubles) so that writing a field allocates nothing. Values are never quoted: the
-/// simulator writes only numbers, ASCII names and '|'-separated lists. Flushes to the stream every 256 KB.
+/// simulator writes only numbers, ASCII names and '|'-separated lists. Flushes to the stream every 64 KB (it stays in L2 next to the per-request buffers).
 /// </summary>
 public sealed class Utf8CsvWriter : IDisposable
 {
-    private const int Capacity = 1 << 18;
+    private const int Capacity = 1 << 16;
     private static readonly long[] Pow10 = [1, 10, 100, 1000, 10_000, 100_000, 1_000_000, 10_000_000, 100_000_000];
     private readonly Stream _stream;
     private readonly byte[] _buf = new byte[Capacity];
@@ -34,6 +34,20 @@ public sealed class Utf8CsvWriter : IDisposable
         BytesWritten += _pos;
         _pos = 0;
     }
+
+    /// <summary>
+    /// A span of at least <paramref name="size"/> free bytes (flushing first if needed; size ≤ 64 KB) to format a
+    /// whole row into with one bounds check; commit the bytes used with <see cref="Advance"/>.
+    /// </summary>
+    public Span<byte> GetSpan(int size)
+    {
+        if (size > Capacity) throw new ArgumentOutOfRangeException(nameof(size), $"at most {Capacity} bytes, asked {size}.");
+        Ensure(size);
+        return _buf.AsSpan(_pos);
+    }
+
+    /// <summary>Commits <paramref name="count"/> bytes written into the span of <see cref="GetSpan"/>.</summary>
+    public void Advance(int count) => _pos += count;
 
     /// <summary>Writes a comma.</summary>
     public void Comma() { Ensure(1); _buf[_pos++] = (byte)','; }
@@ -96,29 +110,33 @@ public sealed class Utf8CsvWriter : IDisposable
     /// <summary>The formatting routine of <see cref="WriteFixed"/>, for pre-formatting into caller buffers.</summary>
     public static void FormatFixed(double v, int decimals, Span<byte> dest, out int written)
     {
-        long scale = Pow10[decimals];
-        // |v|·scale + 0.5 truncated = round half away from zero on the magnitude.
-        long scaled = (long)(Math.Abs(v) * scale + 0.5);
+        // |v|·10^d + 0.5 truncated = round half away from zero on the magnitude; then one backward pass of
+        // divisions by the constant 10 (multiply-shift), with the point inserted after d digits. No division by a
+        // variable power of ten: that 64-bit div cost ~40 cycles, more than all the digits together.
+        ulong scaled = (ulong)(Math.Abs(v) * Pow10[decimals] + 0.5);
         int pos = 0;
         if (v < 0 && scaled != 0) dest[pos++] = (byte)'-';
-        ulong whole = (ulong)(scaled / scale), frac = (ulong)(scaled - (long)whole * scale);
-        int digits = CountDigits(whole);
-        int end = pos + digits;
-        for (int i = end - 1; i >= pos; i--) { dest[i] = (byte)('0' + whole % 10); whole /= 10; }
-        pos = end;
-        if (decimals > 0)
+        int digits = Math.Max(CountDigits(scaled), decimals + 1);
+        int end = pos + digits + (decimals > 0 ? 1 : 0);
+        int i = end - 1;
+        for (int k = 0; k < digits; k++)
         {
-            dest[pos++] = (byte)'.';
-            for (int i = decimals - 1; i >= 0; i--) { dest[pos + i] = (byte)('0' + frac % 10); frac /= 10; }
-            pos += decimals;
+            if (k == decimals && decimals > 0) dest[i--] = (byte)'.';
+            ulong q = scaled / 10;
+            dest[i--] = (byte)('0' + (scaled - q * 10));
+            scaled = q;
         }
-        written = pos;
+        written = end;
     }
 
     private static int CountDigits(ulong v)
     {
         int n = 1;
-        while (v >= 10) { v /= 10; n++; }
+        if (v >= 10_000_000_000_000_000) { v /= 10_000_000_000_000_000; n += 16; }
+        if (v >= 100_000_000) { v /= 100_000_000; n += 8; }
+        if (v >= 10_000) { v /= 10_000; n += 4; }
+        if (v >= 100) { v /= 100; n += 2; }
+        if (v >= 10) n++;
         return n;
     }
 

@@ -128,7 +128,7 @@ public sealed class SimulatorMechanicsTests
         var market = sim.Market;
         var p = new UserProfile();
         sim.UserModel.Derive(5, p);
-        var rt = new RequestTruth(o.Categories, o.HistoryLength);
+        var rt = new RequestTruth(o.Categories, o.HistoryLength, o.Categories * o.TagsPerCategory);
         long now = SimulatorOptions.Epoch + 3600;
         sim.Truth.Prepare(rt, p, hour: 1, device: 0, transient: 0, [], [], 0, now);
         int ad = 0;
