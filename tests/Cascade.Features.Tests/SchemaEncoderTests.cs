@@ -58,7 +58,7 @@ public class SchemaEncoderTests
         Assert.NotEqual(0, outRow.Sparse[layout["user"].Offset]);
         Assert.Equal(StableHash.Bucket("c1", 50), outRow.Sparse[layout["city"].Offset]);
         Assert.Equal(1f, outRow.Dense[0], 5); // max of the fit range
-        Assert.Equal(5, outRow.Sparse[layout["bid"].Offset]); // above every boundary: the last bucket
+        Assert.Equal(4, outRow.Sparse[layout["bid"].Offset]); // boundaries 10, 20, 30: 39 is in the last bucket
         var mns = enc.MnsOf("age")!;
         Assert.Equal(51, mns.Decode(outRow.Sparse.AsSpan(layout["age"].Offset, mns.Width)));
         var sim = enc.MnsOf("sim")!;

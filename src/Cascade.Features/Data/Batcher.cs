@@ -22,7 +22,7 @@ public sealed record BatcherOptions(int BatchSize = 256, ulong Seed = 42, BatchO
 
 /// <summary>
 /// Yields batches over a <see cref="ColumnarDataset"/> into one reusable <see cref="Batch"/>: after construction it
-/// allocates one small RNG per shuffled epoch and nothing per batch. Usage:
+/// allocates nothing per epoch or batch. Usage:
 /// <code>
 /// var batcher = new Batcher(train, new BatcherOptions(2048, Seed: 1));
 /// for (int e = 0; e &lt; epochs; e++) { batcher.StartEpoch(e); while (batcher.Next(out var b)) Step(b); }
@@ -33,6 +33,7 @@ public sealed class Batcher
     private readonly ColumnarDataset _ds;
     private readonly int[] _order;
     private readonly Batch _batch;
+    private readonly FeatureRng _rng = new(0);
     private int _cursor;
 
     /// <summary>The settings.</summary>
@@ -70,7 +71,8 @@ public sealed class Batcher
         if (Options.Order == BatchOrder.Shuffled)
         {
             for (int i = 0; i < _order.Length; i++) _order[i] = i;
-            new FeatureRng(Options.Seed * 0x9E3779B97F4A7C15UL + (ulong)epoch).Shuffle(_order.AsSpan());
+            _rng.Reseed(Options.Seed * 0x9E3779B97F4A7C15UL + (ulong)epoch);
+            _rng.Shuffle(_order.AsSpan());
         }
         _cursor = 0;
     }

@@ -9,7 +9,10 @@ public sealed class FeatureRng
     private ulong _s0, _s1, _s2, _s3;
 
     /// <summary>Seeds the state with SplitMix64.</summary>
-    public FeatureRng(ulong seed)
+    public FeatureRng(ulong seed) => Reseed(seed);
+
+    /// <summary>Restarts the stream from a seed (same stream as a new generator with that seed), without allocating.</summary>
+    public void Reseed(ulong seed)
     {
         ulong x = seed;
         _s0 = SplitMix(ref x); _s1 = SplitMix(ref x); _s2 = SplitMix(ref x); _s3 = SplitMix(ref x);

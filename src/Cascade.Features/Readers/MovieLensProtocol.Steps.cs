@@ -81,8 +81,8 @@ public static partial class MovieLensProtocol
             TrainDroppedNoPositive = trainSplit.Length - train.Length, TestDroppedNoPositive = testSplit.Length - test.Length,
             Train = fit.Length, Validation = val.Length, Test = test.Length,
         };
-        return new PreparedData(Build(encoder, filler, fit, trainMeans), Build(encoder, filler, val, trainMeans),
-            Build(encoder, filler, test, testMeans), encoder, stats, Describe(o));
+        var sets = BuildAll(encoder, t, schema, [(fit, trainMeans), (val, trainMeans), (test, testMeans)]);
+        return new PreparedData(sets[0], sets[1], sets[2], encoder, stats, Describe(o));
     }
 
     private static PreparedData Clean(Table t, DatasetSchema schema, MovieLensOptions o)
@@ -101,8 +101,8 @@ public static partial class MovieLensProtocol
             Ratings = t.Ratings.Count, AfterDropNeutral = kept.Length, Positives = kept.Count(r => t.Label(r) > 0),
             TrainSplit = trainSplit.Length, TestSplit = testSplit.Length, Train = fit.Length, Validation = val.Length, Test = testSplit.Length,
         };
-        return new PreparedData(Build(encoder, filler, fit, means), Build(encoder, filler, val, means), Build(encoder, filler, testSplit, means),
-            encoder, stats, Describe(o));
+        var sets = BuildAll(encoder, t, schema, [(fit, means), (val, means), (testSplit, means)]);
+        return new PreparedData(sets[0], sets[1], sets[2], encoder, stats, Describe(o));
     }
 
     private static int[] Filter(Table t)
@@ -125,11 +125,18 @@ public static partial class MovieLensProtocol
         return (rows, MeanLabels.Over(t, rows));
     }
 
-    private static ColumnarDataset Build(SchemaEncoder encoder, RowFiller filler, int[] rows, MeanLabels means)
+    /// <summary>Encodes the splits in parallel (the encoder is read-only; each split has its own row and builder).</summary>
+    private static ColumnarDataset[] BuildAll(SchemaEncoder encoder, Table t, DatasetSchema schema, (int[] Rows, MeanLabels Means)[] parts)
     {
-        var b = new ColumnarDatasetBuilder(encoder);
-        foreach (int r in rows) b.Add(filler.Fill(r, means));
-        return b.Build();
+        var result = new ColumnarDataset[parts.Length];
+        Parallel.For(0, parts.Length, k =>
+        {
+            var filler = new RowFiller(t, schema);
+            var b = new ColumnarDatasetBuilder(encoder);
+            foreach (int r in parts[k].Rows) b.Add(filler.Fill(r, parts[k].Means));
+            result[k] = b.Build();
+        });
+        return result;
     }
 
     /// <summary>Fills a reused <see cref="RawRow"/> from rating r: one switch per schema feature, no allocation.</summary>

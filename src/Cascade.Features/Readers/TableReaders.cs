@@ -23,7 +23,10 @@ public static class TableReaders
                 {
                     using var r = DelimitedReader.OpenText(path);
                     string? first = r.ReadLine();
-                    bool header = first is not null && first.Split(',').Length == 4 && !double.TryParse(first.Split(',')[2], System.Globalization.CultureInfo.InvariantCulture, out _);
+                    // A header line has 4 fields and neither a numeric rating nor an integer timestamp.
+                    var parts = first?.Split(',') ?? [];
+                    bool header = parts.Length == 4 && !double.TryParse(parts[2], System.Globalization.CultureInfo.InvariantCulture, out _)
+                                  && !long.TryParse(parts[3], System.Globalization.CultureInfo.InvariantCulture, out _);
                     var f = header ? Formats.AmazonRatings with { Header = true, Columns = first!.Split(',') } : Formats.AmazonRatings;
                     return ReadDelimited(schema, path, f, options);
                 }
