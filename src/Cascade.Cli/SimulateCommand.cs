@@ -17,14 +17,15 @@ internal static class SimulateCommand
         var ads = new Option<int>("--ads") { Description = "Number of ads (1..2000000).", DefaultValueFactory = _ => 2_000 };
         var days = new Option<int>("--days") { Description = "Simulated days (1..365).", DefaultValueFactory = _ => 2 };
         var seed = new Option<ulong>("--seed") { Description = "Seed of every random stream.", DefaultValueFactory = _ => 1UL };
-        var outDir = new Option<string>("--out") { Description = "Output directory (created if missing).", Required = true };
+        var outDir = new Option<string>("--out") { Description = "Output directory (created if missing); required unless --no-files." };
         var json = new Option<bool>("--json") { Description = "Print one JSON object on stdout instead of a table." };
         var gzip = new Option<bool>("--gzip") { Description = "Write .csv.gz files (gzip, fastest level)." };
         var content = new Option<bool>("--content-in-samples") { Description = "Also write each ad's content vector in samples.csv." };
         var advertisers = new Option<int?>("--advertisers") { Description = "Number of advertisers (default: ads / 10, at least 1)." };
+        var noFiles = new Option<bool>("--no-files") { Description = "Simulate and format every row but write nothing (measures generation + formatting without the disk)." };
         var cmd = new Command("simulate", "Generate a seeded ad-market dataset with ground truth (docs/design/simulator.md).")
         {
-            users, ads, days, seed, outDir, json, gzip, content, advertisers,
+            users, ads, days, seed, outDir, json, gzip, content, advertisers, noFiles,
         };
         cmd.SetAction(parse =>
         {
@@ -37,18 +38,29 @@ internal static class SimulateCommand
                 Advertisers = parse.GetValue(advertisers) ?? 0,
                 ContentInSamples = parse.GetValue(content),
             };
-            return Run(options, parse.GetValue(outDir)!, parse.GetValue(json), parse.GetValue(gzip));
+            string? dir = parse.GetValue(outDir);
+            if (dir is null && !parse.GetValue(noFiles))
+            {
+                Console.Error.WriteLine("cascade simulate: --out DIR is required (or pass --no-files to measure without writing).");
+                return 2;
+            }
+            return Run(options, dir ?? "", parse.GetValue(json), parse.GetValue(gzip), parse.GetValue(noFiles));
         });
         return cmd;
     }
 
-    private static int Run(SimulatorOptions options, string dir, bool json, bool gzip)
+    private static int Run(SimulatorOptions options, string dir, bool json, bool gzip, bool noFiles)
     {
         SimulationSummary s;
         try
         {
-            if (!json) Console.Error.WriteLine($"simulating {options.Users} users, {options.Ads} ads, {options.Days} days into {dir} ...");
-            s = SimulationOutput.WriteDirectory(options, dir, gzip);
+            if (!json) Console.Error.WriteLine($"simulating {options.Users} users, {options.Ads} ads, {options.Days} days into {(noFiles ? "nothing (--no-files)" : dir)} ...");
+            s = noFiles
+                ? new MarketSimulator(options).Run(new SimulationStreams
+                {
+                    Users = Stream.Null, Ads = Stream.Null, Samples = Stream.Null, Behaviours = Stream.Null, Events = Stream.Null,
+                })
+                : SimulationOutput.WriteDirectory(options, dir, gzip);
         }
         catch (ArgumentException e)
         {
@@ -63,11 +75,12 @@ internal static class SimulateCommand
         if (json)
         {
             var c = CultureInfo.InvariantCulture;
+            string sink = noFiles ? "none" : gzip ? "csv.gz" : "csv";
             Console.WriteLine(string.Create(c,
                 $"{{\"command\": \"simulate\", \"machine\": {{\"cores\": {Environment.ProcessorCount}}}, \"out\": \"{dir.Replace("\\", "\\\\").Replace("\"", "\\\"")}\", " +
-                $"\"results\": [{{\"case\": \"simulate users={options.Users} ads={options.Ads} days={options.Days} gzip={gzip.ToString().ToLowerInvariant()}\", " +
+                $"\"results\": [{{\"case\": \"simulate users={options.Users} ads={options.Ads} days={options.Days} sink={sink}\", " +
                 $"\"metric\": \"samples_per_s\", \"value\": {s.SamplesPerSecond:F0}, \"unit\": \"samples/s\"}}, " +
-                $"{{\"case\": \"simulate users={options.Users} ads={options.Ads} days={options.Days} gzip={gzip.ToString().ToLowerInvariant()}\", " +
+                $"{{\"case\": \"simulate users={options.Users} ads={options.Ads} days={options.Days} sink={sink}\", " +
                 $"\"metric\": \"samples_per_cpu_s\", \"value\": {s.SamplesPerCpuSecond:F0}, \"unit\": \"samples/CPU-s\"}}], " +
                 $"\"summary\": {SimulationOutput.SummaryJson(options, s).TrimEnd()}}}"));
             return 0;

@@ -55,9 +55,9 @@ public sealed partial class AdMarket
         long dayStart = SimulatorOptions.Epoch + (long)day * 86400;
         for (int i = 0; i < Count; i++)
         {
-            if (Exhausted[i])
+            if (IsExhausted(i))
             {
-                Exhausted[i] = false;
+                SetFlag(i, AdHot.ExhaustedFlag, false);
                 Log(dayStart, i, AdEventKind.BudgetReset, Spent[i], 0);
             }
             Spent[i] = 0;
@@ -96,20 +96,20 @@ public sealed partial class AdMarket
                     double oldB = DailyBudget[ad];
                     DailyBudget[ad] = oldB * factor;
                     Log(ts, ad, kind, oldB, DailyBudget[ad]);
-                    if (Exhausted[ad] && Spent[ad] < DailyBudget[ad])
+                    if (IsExhausted(ad) && Spent[ad] < DailyBudget[ad])
                     {
-                        Exhausted[ad] = false;
+                        SetFlag(ad, AdHot.ExhaustedFlag, false);
                         Log(ts, ad, AdEventKind.BudgetReset, Spent[ad], Spent[ad]);
                     }
                     break;
                 case AdEventKind.Pause:
-                    if (Paused[ad]) break;
-                    Paused[ad] = true;
+                    if (IsPaused(ad)) break;
+                    SetFlag(ad, AdHot.PausedFlag, true);
                     Log(ts, ad, kind, 0, 1);
                     break;
                 default:
-                    if (!Paused[ad]) break;
-                    Paused[ad] = false;
+                    if (!IsPaused(ad)) break;
+                    SetFlag(ad, AdHot.PausedFlag, false);
                     Log(ts, ad, kind, 1, 0);
                     break;
             }
@@ -120,9 +120,9 @@ public sealed partial class AdMarket
     public void Charge(int ad, double cost, long ts)
     {
         Spent[ad] += cost;
-        if (!Exhausted[ad] && Spent[ad] >= DailyBudget[ad])
+        if (!IsExhausted(ad) && Spent[ad] >= DailyBudget[ad])
         {
-            Exhausted[ad] = true;
+            SetFlag(ad, AdHot.ExhaustedFlag, true);
             Log(ts, ad, AdEventKind.BudgetExhausted, DailyBudget[ad], Spent[ad]);
         }
     }

@@ -100,18 +100,18 @@ public sealed partial class MarketSimulator
     private int BuildPool(ref SimRandom rng)
     {
         var s = _req;
-        int stamp = s.NextStamp();
+        s.Seen.Clear();
         int pool = _o.RetrievalPool, nInterest = (int)Math.Round(pool * _o.InterestShare), n = 0;
         for (int tries = 0; n < nInterest && tries < 3 * pool; tries++)
         {
             int cat = s.Profile.FacetCategory[UserModel.PickFacet(s.Profile, rng.NextDouble())];
             int ad = _market.RandomAdInCategory(cat, ref rng);
-            if (_market.Eligible(ad) && s.Stamp[ad] != stamp) { s.Stamp[ad] = stamp; s.Pool[n++] = ad; }
+            if (_market.Eligible(ad) && s.Seen.Add(ad)) s.Pool[n++] = ad;
         }
         for (int tries = 0; n < pool && tries < 3 * pool; tries++)
         {
             int ad = rng.NextInt(_market.Count);
-            if (_market.Eligible(ad) && s.Stamp[ad] != stamp) { s.Stamp[ad] = stamp; s.Pool[n++] = ad; }
+            if (_market.Eligible(ad) && s.Seen.Add(ad)) s.Pool[n++] = ad;
         }
         return n;
     }

@@ -179,10 +179,9 @@ public sealed partial class MarketSimulator
         public int SeenCount;
         public readonly int[] Pool, Order, Exposure, ClickedAds, Top, Others; // (P)
         public readonly double[] CtrLogit, CvrLogit, RetScore, Pctr, Pcvr, BidValue, Ecpm; // (P)
-        public readonly int[] Stamp;        // (Ads) dedupe marks of the current pool
+        public readonly SmallIntSet Seen;   // ads already in the current pool
         public readonly ByteBuilder Prefix = new(1024);
         public readonly ByteBuilder TimeLeft = new(16);
-        private int _stamp;
 
         public RequestState(SimulatorOptions o)
         {
@@ -195,13 +194,7 @@ public sealed partial class MarketSimulator
             Top = new int[p]; Others = new int[p];
             CtrLogit = new double[p]; CvrLogit = new double[p]; RetScore = new double[p];
             Pctr = new double[p]; Pcvr = new double[p]; BidValue = new double[p]; Ecpm = new double[p];
-            Stamp = new int[o.Ads];
-        }
-
-        public int NextStamp()
-        {
-            if (_stamp == int.MaxValue) { Array.Clear(Stamp); _stamp = 0; }
-            return ++_stamp;
+            Seen = new SmallIntSet(p);
         }
 
         public int SeenCountOf(int ad)

@@ -113,32 +113,35 @@ public sealed class TruthModel
     }
 
     /// <summary>Facet interest m(u, a) of the prepared request's user (facet tags are distinct, so |T_k ∩ tags_a| counts each once).</summary>
-    public double Interest(RequestTruth rt, int ad)
+    public double Interest(RequestTruth rt, int ad) => Interest(rt, in _m.Hot[ad]);
+
+    private double Interest(RequestTruth rt, in AdHot h)
     {
-        int cat = _m.Category[ad];
+        int cat = h.Category;
         double m = rt.InterestCat[cat];
         if (m == 0) return 0;
+        // Own tags lie in [lo, hi); the cross-category tag (if any) never matches a facet of this category.
         int lo = cat * _tagsPerCategory, hi = lo + _tagsPerCategory;
-        int[] tags = _m.TagValues;
-        for (int i = _m.TagOffsets[ad], end = _m.TagOffsets[ad + 1]; i < end; i++)
-        {
-            int t = tags[i];
-            if (t >= lo && t < hi) m += rt.TagWeight[t];
-        }
+        var w = rt.TagWeight;
+        if ((uint)(h.Tag0 - lo) < (uint)(hi - lo)) m += w[h.Tag0];
+        if ((uint)(h.Tag1 - lo) < (uint)(hi - lo)) m += w[h.Tag1];
+        if ((uint)(h.Tag2 - lo) < (uint)(hi - lo)) m += w[h.Tag2];
+        if ((uint)(h.Tag3 - lo) < (uint)(hi - lo)) m += w[h.Tag3];
         return m;
     }
 
     /// <summary>True CTR logit and CVR logit of <paramref name="ad"/> after <paramref name="exposures"/> earlier impressions.</summary>
     public void Evaluate(RequestTruth rt, int ad, int exposures, out double ctrLogit, out double cvrLogit)
     {
-        int cat = _m.Category[ad], adv = _m.Advertiser[ad];
-        double m = Interest(rt, ad);
+        ref readonly var h = ref _m.Hot[ad];
+        int cat = h.Category, adv = h.Advertiser;
+        double m = Interest(rt, in h);
         double advW = 0;
         for (int j = 0; j < rt.AdvCount; j++) if (rt.AdvIds[j] == adv) { advW = rt.AdvWeights[j]; break; }
         double self = 0; // the target ad's own behaviours: removed from both the category and the advertiser sums
         for (int i = 0; i < rt.HistLen; i++) if (rt.HistAds[i] == ad) self += rt.HistWeights[i];
         double s = Math.Min(SequenceCap, rt.SeqCat[cat] + AdvertiserMatch * advW - (1 + AdvertiserMatch) * self);
-        ctrLogit = rt.CtrBase[cat] + _m.Quality[ad] + InterestWeight * m + SequenceWeight * s - FatiguePerExposure * exposures;
+        ctrLogit = rt.CtrBase[cat] + h.Quality + InterestWeight * m + SequenceWeight * s - FatiguePerExposure * exposures;
         cvrLogit = rt.CvrBase[cat] + CvrInterestWeight * m + _m.AdvertiserCvrBias[adv];
     }
 }
