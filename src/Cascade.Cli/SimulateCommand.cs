@@ -22,10 +22,14 @@ internal static class SimulateCommand
         var gzip = new Option<bool>("--gzip") { Description = "Write .csv.gz files (gzip, fastest level)." };
         var content = new Option<bool>("--content-in-samples") { Description = "Also write each ad's content vector in samples.csv." };
         var advertisers = new Option<int?>("--advertisers") { Description = "Number of advertisers (default: ads / 10, at least 1)." };
+        var activity = new Option<double>("--activity") { Description = "Scale of the daily session probability, (0, 1].", DefaultValueFactory = _ => 0.6 };
+        var retrievalRows = new Option<int>("--retrieval-rows") { Description = "Retrieved-only rows written per request.", DefaultValueFactory = _ => 8 };
+        var history = new Option<int>("--history-length") { Description = "Behaviour-sequence length (newest last).", DefaultValueFactory = _ => 20 };
+        var eventRate = new Option<double>("--event-rate") { Description = "Daily probability of an advertiser action per ad.", DefaultValueFactory = _ => 0.1 };
         var noFiles = new Option<bool>("--no-files") { Description = "Simulate and format every row but write nothing (measures generation + formatting without the disk)." };
         var cmd = new Command("simulate", "Generate a seeded ad-market dataset with ground truth (docs/design/simulator.md).")
         {
-            users, ads, days, seed, outDir, json, gzip, content, advertisers, noFiles,
+            users, ads, days, seed, outDir, json, gzip, content, advertisers, activity, retrievalRows, history, eventRate, noFiles,
         };
         cmd.SetAction(parse =>
         {
@@ -37,6 +41,10 @@ internal static class SimulateCommand
                 Seed = parse.GetValue(seed),
                 Advertisers = parse.GetValue(advertisers) ?? 0,
                 ContentInSamples = parse.GetValue(content),
+                Activity = parse.GetValue(activity),
+                RetrievalRows = parse.GetValue(retrievalRows),
+                HistoryLength = parse.GetValue(history),
+                EventRate = parse.GetValue(eventRate),
             };
             string? dir = parse.GetValue(outDir);
             if (dir is null && !parse.GetValue(noFiles))
