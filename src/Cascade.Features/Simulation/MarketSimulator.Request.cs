@@ -44,6 +44,7 @@ public sealed partial class MarketSimulator
             int i = s.Order[j], ad = s.Pool[i];
             s.Pctr[i] = Math.Min(0.999, TruthModel.Sigmoid(s.CtrLogit[i]) * Math.Exp(_o.RankerNoise * rng.NextGaussian()));
             s.Pcvr[i] = Math.Min(0.999, TruthModel.Sigmoid(s.CvrLogit[i]) * Math.Exp(_o.RankerNoise * rng.NextGaussian()));
+            s.BudgetLeft[i] = _market.BudgetLeftRatio(ad); // before this request's clicks: the row shows request-time state
             s.BidValue[i] = _market.BidFor(ad, s.Pcvr[i], timeLeft);
             s.Ecpm[i] = s.Pctr[i] * s.BidValue[i] * 1000;
         }
@@ -86,6 +87,7 @@ public sealed partial class MarketSimulator
             (s.Order[k + r], s.Order[pick]) = (s.Order[pick], s.Order[k + r]);
             int i = s.Order[k + r];
             s.Pctr[i] = s.Pcvr[i] = s.BidValue[i] = s.Ecpm[i] = 0;
+            s.BudgetLeft[i] = _market.BudgetLeftRatio(s.Pool[i]); // not shown: untouched by this request's clicks
             _retrievalRows++;
             WriteRow(i, SrcRetrieval, 0, 0, 0, 0, 0);
         }

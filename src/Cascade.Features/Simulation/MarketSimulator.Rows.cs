@@ -127,7 +127,7 @@ public sealed partial class MarketSimulator
         int p = prefix.Length;
         adBytes.CopyTo(d[p..]); p += adBytes.Length;
         ConstraintBytes(ad).CopyTo(d[p..]); p += _constraintLength[ad];
-        p += Fixed(_market.BudgetLeftRatio(ad), 4, d[p..]);
+        p += Fixed(s.BudgetLeft[i], 4, d[p..]);
         s.TimeLeft.Span.CopyTo(d[p..]); p += s.TimeLeft.Length;
         p += Int(s.Exposure[i], d[p..]);
         source.CopyTo(d[p..]); p += source.Length; d[p++] = (byte)',';
@@ -178,7 +178,7 @@ public sealed partial class MarketSimulator
         public readonly int[] SeenAds, SeenCounts; // this session's impressions per ad
         public int SeenCount;
         public readonly int[] Pool, Order, Exposure, ClickedAds, Top, Others; // (P)
-        public readonly double[] CtrLogit, CvrLogit, RetScore, Pctr, Pcvr, BidValue, Ecpm; // (P)
+        public readonly double[] CtrLogit, CvrLogit, RetScore, Pctr, Pcvr, BidValue, Ecpm, BudgetLeft; // (P)
         public readonly SmallIntSet Seen;   // ads already in the current pool
         public readonly ByteBuilder Prefix = new(1024);
         public readonly ByteBuilder TimeLeft = new(16);
@@ -194,6 +194,7 @@ public sealed partial class MarketSimulator
             Top = new int[p]; Others = new int[p];
             CtrLogit = new double[p]; CvrLogit = new double[p]; RetScore = new double[p];
             Pctr = new double[p]; Pcvr = new double[p]; BidValue = new double[p]; Ecpm = new double[p];
+            BudgetLeft = new double[p];
             Seen = new SmallIntSet(p);
         }
 

@@ -76,6 +76,7 @@ public sealed partial class MarketSimulator
     private readonly UserModel _users;
     private readonly TruthModel _truth;
     private static readonly double[] HourCdf = BuildHourCdf();
+    private bool _ran;
 
     /// <summary>Validates the options and generates the ad corpus and truth tables.</summary>
     public MarketSimulator(SimulatorOptions options)
@@ -105,10 +106,13 @@ public sealed partial class MarketSimulator
 
     /// <summary>
     /// Runs the whole simulation once, writing users, ads and behaviours (streaming passes), then the samples and
-    /// events day by day. Call once per simulator: ad state (budgets, pauses) carries the run's history.
+    /// events day by day. Call once per simulator (a second call throws): ad state (budgets, pauses) carries the run's history.
     /// </summary>
     public SimulationSummary Run(SimulationStreams streams)
     {
+        ArgumentNullException.ThrowIfNull(streams);
+        if (_ran) throw new InvalidOperationException("MarketSimulator.Run can be called only once: budgets and pauses carry the first run's history; create a new simulator (same options → same output).");
+        _ran = true;
         var total = Stopwatch.StartNew();
         if (streams.Users is { } us) WriteUsers(us);
         if (streams.Ads is { } ads) WriteAds(ads);

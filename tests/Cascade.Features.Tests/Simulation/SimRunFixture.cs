@@ -3,10 +3,10 @@ using Cascade.Features.Simulation;
 
 namespace Cascade.Features.Tests.Simulation;
 
-/// <summary>One medium simulation (4k users, 800 ads, 2 days, ~150k samples) shared by the statistical tests.</summary>
+/// <summary>One medium simulation (2.5k users, 500 ads, 2 days, ~115k samples) shared by the statistical tests.</summary>
 public sealed class SimRunFixture
 {
-    public static readonly SimulatorOptions Options = new() { Users = 4000, Ads = 800, Days = 2, Seed = 7 };
+    public static readonly SimulatorOptions Options = new() { Users = 2500, Ads = 500, Days = 2, Seed = 7 };
 
     public SimulationSummary Summary { get; }
     public string[] SampleHeader { get; }
