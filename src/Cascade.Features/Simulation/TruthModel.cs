@@ -6,7 +6,7 @@ namespace Cascade.Features.Simulation;
 /// m(u,a)     = Σ_k w_k · 1[c_k = cat_a] · (1 + 0.5 · |T_k ∩ tags_a|)                       facet interest
 /// S(u,a,t)   = min(2, Σ_{i: ad_i ≠ a} exp(−(t − t_i)/43200 s) · (1[cat_i = cat_a] + 1.5 · 1[adv_i = adv_a]))  sequence
 /// ctr logit  = logit(BaseCtr) + q_a + 1.6·m + AgeCat[age,cat] + GenderCat[gender,cat] + HourCat[hour/4,cat]
-///              + Device[device] + 0.8·1[cat_a = transient(u,day)] + 0.6·S − 0.7·n_exp
+///              + Device[device] + 0.8·1[cat_a = transient(u,day)] + 0.6·S − 1.0·n_exp
 /// cvr logit  = logit(BaseCvr) + 0.8·m + OccCat[occupation,cat] + CityCat[tier,cat] + r_adv
 /// </code>
 /// The co-action tables are N(0, σ) with σ = 0.5 (age×cat), 0.3 (gender×cat), 0.25 (hour×cat), 0.15 (device),
@@ -29,7 +29,7 @@ public sealed class TruthModel
     /// <summary>Weight of an advertiser match relative to a category match inside S.</summary>
     public const double AdvertiserMatch = 1.5;
     /// <summary>CTR logit drop per earlier exposure in the session.</summary>
-    public const double FatiguePerExposure = 0.7;
+    public const double FatiguePerExposure = 1.0;
     /// <summary>Weight of facet interest in the CVR logit.</summary>
     public const double CvrInterestWeight = 0.8;
 
