@@ -222,4 +222,28 @@ public sealed class SimulatorMechanicsTests
         var e = Assert.Throws<InvalidOperationException>(() => sim.Run(new SimulationStreams()));
         Assert.Contains("once", e.Message);
     }
+
+    public static TheoryData<SimulatorOptions> EdgeMarkets() =>
+    [
+        new SimulatorOptions { Users = 30, Ads = 1, Days = 1, Categories = 2 },
+        new SimulatorOptions { Users = 30, Ads = 5, Days = 2, Categories = 2, TagsPerCategory = 1, RetrievalPool = 2, RankingSize = 1, Slots = 1, RetrievalRows = 1 },
+        new SimulatorOptions { Users = 40, Ads = 300, Days = 1, Categories = 250, HistoryLength = 1, MaxRequestsPerSession = 64, EventRate = 1, BudgetScale = 1e-3 },
+        new SimulatorOptions { Users = 40, Ads = 300, Days = 1, InterestShare = 0, RetrievalNoise = 0, RankerNoise = 0, Activity = 1, OrganicPerDay = 50 },
+    ];
+
+    [Theory]
+    [MemberData(nameof(EdgeMarkets))]
+    public void EdgeMarketsRunAndKeepTheirInvariants(SimulatorOptions o)
+    {
+        var samples = new MemoryStream();
+        var s = new MarketSimulator(o).Run(new SimulationStreams { Samples = samples, Events = new MemoryStream() });
+        var rows = new List<string[]>();
+        var header = SimRunFixture.Parse(samples, rows);
+        Assert.Equal(s.Samples, rows.Count);
+        Assert.True(s.Requests > 0);
+        Assert.True(s.Exposures <= o.Slots * s.Requests);
+        int ecpm = Array.IndexOf(header, "ecpm"), src = Array.IndexOf(header, "source");
+        Assert.All(rows, r => Assert.Equal(header.Length, r.Length));
+        Assert.All(rows.Where(r => r[src] != "retrieval"), r => Assert.True(double.Parse(r[ecpm], CultureInfo.InvariantCulture) > 0));
+    }
 }
