@@ -89,7 +89,7 @@ public sealed partial class MarketSimulator
         for (int i = 0; i < s.HistLen; i++)
         {
             if (i > 0) b.Byte((byte)'|');
-            b.Int(t - s.HistTs[i]);
+            b.Int(s.HistTs[i]);
         }
         b.Byte((byte)',');
         s.TimeLeft.Clear();
