@@ -42,8 +42,10 @@ public sealed partial class MarketSimulator
         for (int j = 0; j < k; j++)
         {
             int i = s.Order[j], ad = s.Pool[i];
-            s.Pctr[i] = Math.Min(0.999, TruthModel.Sigmoid(s.CtrLogit[i]) * Math.Exp(_o.RankerNoise * rng.NextGaussian()));
-            s.Pcvr[i] = Math.Min(0.999, TruthModel.Sigmoid(s.CvrLogit[i]) * Math.Exp(_o.RankerNoise * rng.NextGaussian()));
+            s.TrueCtr[i] = TruthModel.Sigmoid(s.CtrLogit[i]);
+            s.TrueCvr[i] = TruthModel.Sigmoid(s.CvrLogit[i]);
+            s.Pctr[i] = Math.Min(0.999, s.TrueCtr[i] * Math.Exp(_o.RankerNoise * rng.NextGaussian()));
+            s.Pcvr[i] = Math.Min(0.999, s.TrueCvr[i] * Math.Exp(_o.RankerNoise * rng.NextGaussian()));
             s.BudgetLeft[i] = _market.BudgetLeftRatio(ad); // before this request's clicks: the row shows request-time state
             s.BidValue[i] = _market.BidFor(ad, s.Pcvr[i], timeLeft);
             s.Ecpm[i] = s.Pctr[i] * s.BidValue[i] * 1000;
@@ -55,7 +57,7 @@ public sealed partial class MarketSimulator
         for (int j = 0; j < shown; j++)
         {
             int i = s.Order[j], ad = s.Pool[i];
-            int click = rng.NextDouble() < TruthModel.Sigmoid(s.CtrLogit[i]) * PositionBias(j + 1) ? 1 : 0;
+            int click = rng.NextDouble() < s.TrueCtr[i] * PositionBias(j + 1) ? 1 : 0;
             int conversion = 0;
             long delay = 0;
             if (click == 1)
@@ -65,7 +67,7 @@ public sealed partial class MarketSimulator
                 double cost = Math.Clamp(next / (1000 * s.Pctr[i]), Math.Min(0.01, s.BidValue[i]), s.BidValue[i]);
                 _market.Charge(ad, cost, t);
                 s.ClickedAds[clicked++] = ad;
-                if (rng.NextDouble() < TruthModel.Sigmoid(s.CvrLogit[i]))
+                if (rng.NextDouble() < s.TrueCvr[i])
                 {
                     conversion = 1;
                     _conversions++;
@@ -87,6 +89,8 @@ public sealed partial class MarketSimulator
             (s.Order[k + r], s.Order[pick]) = (s.Order[pick], s.Order[k + r]);
             int i = s.Order[k + r];
             s.Pctr[i] = s.Pcvr[i] = s.BidValue[i] = s.Ecpm[i] = 0;
+            s.TrueCtr[i] = TruthModel.Sigmoid(s.CtrLogit[i]);
+            s.TrueCvr[i] = TruthModel.Sigmoid(s.CvrLogit[i]);
             s.BudgetLeft[i] = _market.BudgetLeftRatio(s.Pool[i]); // not shown: untouched by this request's clicks
             _retrievalRows++;
             WriteRow(i, SrcRetrieval, 0, 0, 0, 0, 0);

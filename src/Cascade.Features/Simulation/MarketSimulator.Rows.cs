@@ -141,8 +141,8 @@ public sealed partial class MarketSimulator
         p += Int(click, d[p..]);
         p += Int(conversion, d[p..]);
         p += Int(delay, d[p..]);
-        p += Fixed(TruthModel.Sigmoid(s.CtrLogit[i]), 6, d[p..]);
-        Utf8CsvWriter.FormatFixed(TruthModel.Sigmoid(s.CvrLogit[i]), 6, d[p..], out int n); p += n;
+        p += Fixed(s.TrueCtr[i], 6, d[p..]);
+        Utf8CsvWriter.FormatFixed(s.TrueCvr[i], 6, d[p..], out int n); p += n;
         contentBytes.CopyTo(d[p..]); p += contentBytes.Length;
         d[p++] = (byte)'\n';
         w.Advance(p);
@@ -151,6 +151,11 @@ public sealed partial class MarketSimulator
     /// <summary>Formats v with the given decimals and a trailing comma; returns the bytes written.</summary>
     private static int Fixed(double v, int decimals, Span<byte> d)
     {
+        if (v == 0) // retrieval rows: a third of the rows carry four zero ranker columns
+        {
+            var zero = decimals == 6 ? "0.000000,"u8 : "0.0000,"u8;
+            if (decimals is 4 or 6) { zero.CopyTo(d); return zero.Length; }
+        }
         Utf8CsvWriter.FormatFixed(v, decimals, d, out int n);
         d[n] = (byte)',';
         return n + 1;
@@ -178,7 +183,7 @@ public sealed partial class MarketSimulator
         public readonly int[] SeenAds, SeenCounts; // this session's impressions per ad
         public int SeenCount;
         public readonly int[] Pool, Order, Exposure, ClickedAds, Top, Others; // (P)
-        public readonly double[] CtrLogit, CvrLogit, RetScore, Pctr, Pcvr, BidValue, Ecpm, BudgetLeft; // (P)
+        public readonly double[] CtrLogit, CvrLogit, RetScore, Pctr, Pcvr, BidValue, Ecpm, BudgetLeft, TrueCtr, TrueCvr; // (P)
         public readonly SmallIntSet Seen;   // ads already in the current pool
         public readonly ByteBuilder Prefix = new(1024);
         public readonly ByteBuilder TimeLeft = new(16);
@@ -194,7 +199,7 @@ public sealed partial class MarketSimulator
             Top = new int[p]; Others = new int[p];
             CtrLogit = new double[p]; CvrLogit = new double[p]; RetScore = new double[p];
             Pctr = new double[p]; Pcvr = new double[p]; BidValue = new double[p]; Ecpm = new double[p];
-            BudgetLeft = new double[p];
+            BudgetLeft = new double[p]; TrueCtr = new double[p]; TrueCvr = new double[p];
             Seen = new SmallIntSet(p);
         }
 
