@@ -40,7 +40,7 @@ public class NeuralAndMultiVectorTests
             int got = index.SearchNeural(model, 10, 100, results);
             Assert.Equal(10, got);
             rows += model.Rows;
-            var exactModel = new TinyModel(model is null ? [] : users.AsSpan(u * dim, dim).ToArray(), w);
+            var exactModel = new TinyModel(users.AsSpan(u * dim, dim).ToArray(), w);
             exactModel.Score(data, all);
             var truth = Enumerable.Range(0, n).OrderByDescending(i => all[i]).Take(10).Select(i => (long)i).ToHashSet();
             hits += results.Count(r => truth.Contains(r.Id)) / 10.0;
@@ -65,13 +65,14 @@ public class NeuralAndMultiVectorTests
         for (int u = 0; u < 40; u++)
         {
             var user = userHeads.AsSpan(u * h * dim, h * dim);
-            approx.Add(index.Search(user, 10, candidatesPerHead: 40, ef: 80));
+            approx.Add(index.Search(user, 10, candidatesPerHead: 100, ef: 100));
             truth.Add(index.SearchExact(user, 10));
         }
-        // Items in the true top-10 have a head near some user head, so each user head's top-40 heads cover them
-        // unless their score comes from two mediocre maxima; measured ≈ 0.95, threshold 0.85 (documented in hnsw.md).
+        // A true top-10 item owes its score to one good head per user head, but that head need not be among the
+        // nearest few: with ~200 heads per cluster, measured recall is 0.28 / 0.74 / 0.99 / 1.00 for 10 / 40 / 100 /
+        // 200 candidates per head (docs/design/hnsw.md). 100 candidates gives 0.99; threshold 0.95.
         double recall = TestData.Recall(approx, truth, 10);
-        Assert.True(recall >= 0.85, $"multi-vector recall@10 = {recall:F3}");
+        Assert.True(recall >= 0.95, $"multi-vector recall@10 = {recall:F3}");
         index.Delete(approx[0][0].Id);
         Assert.DoesNotContain(approx[0][0].Id, index.Search(userHeads.AsSpan(0, h * dim), 10, 40, 80).Select(r => r.Id));
         Assert.Throws<ArgumentException>(() => index.Upsert(5, new float[dim]));
