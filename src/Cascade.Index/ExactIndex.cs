@@ -74,22 +74,57 @@ public sealed unsafe class ExactIndex
 
     /// <summary>
     /// Batch search: <paramref name="queries"/> is (Q, D) row-major, <paramref name="results"/> is (Q, K) and receives
-    /// each query's hits best first (rows padded with id −1 when N &lt; K). Queries are split over
-    /// <paramref name="threads"/> workers, each with its own heap.
+    /// each query's hits best first (rows padded with id −1 when N &lt; K). Queries are processed in tiles of 32 so each
+    /// stored row is read from memory once per tile instead of once per query (at N = 1M, D = 32 that is 128 MB per
+    /// pass: the untiled loop is memory-bound), and tiles are split over <paramref name="threads"/> workers.
     /// </summary>
     public void SearchBatch(float[] queries, int k, SearchResult[] results, int threads)
     {
         if (queries.Length % Dimensions != 0) throw new ArgumentException($"SearchBatch: {queries.Length} floats is not a whole number of {Dimensions}-vectors.", nameof(queries));
+        ArgumentOutOfRangeException.ThrowIfLessThan(k, 1);
         int q = queries.Length / Dimensions;
         if (results.Length < (long)q * k) throw new ArgumentException($"SearchBatch: results holds {results.Length}, need Q×K = {q}×{k}.", nameof(results));
+        for (int i = 0; i < q; i++) VectorGuard.Check(queries.AsSpan(i * Dimensions, Dimensions), Dimensions, $"ExactIndex.SearchBatch query {i}");
+        const int tile = 32;
+        int tiles = (q + tile - 1) / tile;
         var options = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, threads) };
-        Parallel.For(0, q, options, () => new MaxHeap(k + 1), (i, _, heap) =>
+        Parallel.For(0, tiles, options, t => SearchTile(queries, t * tile, Math.Min(tile, q - t * tile), k, results));
+    }
+
+    private void SearchTile(float[] queries, int first, int count, int k, SearchResult[] results)
+    {
+        int d = Dimensions;
+        var q = new float[count * d]; // (T, D)
+        queries.AsSpan(first * d, count * d).CopyTo(q);
+        if (Metric == Metric.Cosine) for (int i = 0; i < count; i++) Distances.NormalizeInPlace(q.AsSpan(i * d, d));
+        var heaps = new MaxHeap[count];
+        for (int i = 0; i < count; i++) heaps[i] = new MaxHeap(k + 1);
+        fixed (float* pq = q, rows = _rows)
         {
-            var row = results.AsSpan(i * k, k);
-            int n = SearchInto(queries.AsSpan(i * Dimensions, Dimensions), k, heap, row);
+            for (int r = 0; r < Count; r++)
+            {
+                float* row = rows + (long)r * d;
+                for (int i = 0; i < count; i++)
+                {
+                    float dist = Distances.Distance(Metric, pq + i * d, row, d);
+                    var heap = heaps[i];
+                    if (heap.Count < k) heap.Push(dist, r);
+                    else if (dist < heap.TopKey) { heap.Pop(); heap.Push(dist, r); }
+                }
+            }
+        }
+        for (int i = 0; i < count; i++)
+        {
+            var heap = heaps[i];
+            var row = results.AsSpan((first + i) * k, k);
+            int n = heap.Count;
             row[n..].Fill(new SearchResult(-1, float.PositiveInfinity));
-            return heap;
-        }, _ => { });
+            for (int j = n - 1; j >= 0; j--)
+            {
+                row[j] = new SearchResult(_ids[heap.TopValue], heap.TopKey);
+                heap.Pop();
+            }
+        }
     }
 
     private int SearchInto(ReadOnlySpan<float> query, int k, MaxHeap heap, Span<SearchResult> output)
