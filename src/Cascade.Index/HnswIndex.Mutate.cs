@@ -51,31 +51,48 @@ public sealed unsafe partial class HnswIndex
     }
 
     /// <summary>
-    /// For every node the given node links to that links back, rebuild that node's list without it: heuristic
-    /// selection over its other links plus the removed node's links (hnswlib's repair in updatePoint works the same way).
+    /// For every node the given node links to that links back, replace the back link by the nearest (to that node) of
+    /// the given node's other links that it does not already have — the local detour the removed edge provided.
+    /// O(M²) distances per level instead of a full heuristic rebuild per neighbour (O(M³)), which made an update cost
+    /// ~3 ms at N = 100k; lists are pruned with the full heuristic again when they next overflow.
     /// </summary>
     private void DetachOut(int x)
     {
+        Span<int> buffer = stackalloc int[_m0];
         for (int lev = _levels[x]; lev >= 0; lev--)
         {
             int[] outLinks = LinksW(x, lev).ToArray();
             foreach (int n in outLinks)
             {
-                if (_state[n] != StateLive || !LinksW(n, lev).Contains(x)) continue;
-                Repair(n, lev, outLinks, x);
+                if (_state[n] != StateLive) continue;
+                var links = LinksW(n, lev);
+                int at = links.IndexOf(x);
+                if (at < 0) continue;
+                links.CopyTo(buffer);
+                int count = links.Length;
+                int best = -1;
+                float bestDist = float.MaxValue;
+                foreach (int c in outLinks)
+                {
+                    if (c == n || _state[c] != StateLive || _levels[c] < lev || buffer[..count].Contains(c)) continue;
+                    float d = DistW(n, c);
+                    if (d < bestDist) { bestDist = d; best = c; }
+                }
+                if (best >= 0) buffer[at] = best;
+                else buffer[at] = buffer[--count];
+                SetLinks(n, lev, buffer[..count]);
             }
         }
     }
 
     /// <summary>Rebuilds the links of <paramref name="node"/> at a level from its live links plus <paramref name="extra"/>, dropping tombstones.</summary>
-    private void Repair(int node, int level, ReadOnlySpan<int> extra, int excluded = -1)
+    private void Repair(int node, int level, ReadOnlySpan<int> extra)
     {
         var pairs = _prunePairs;
         pairs.Clear();
         var seen = _repairSeen;
         seen.Clear();
         seen.Add(node);
-        if (excluded >= 0) seen.Add(excluded);
         foreach (int c in LinksW(node, level)) Consider(c);
         foreach (int c in extra) Consider(c);
         pairs.Sort(static (a, b) => a.Dist.CompareTo(b.Dist));
