@@ -33,10 +33,18 @@ public sealed unsafe partial class HnswIndex
         }
     }
 
-    /// <summary>Removes every pending deleted node from the graph now and makes its slot reusable.</summary>
+    /// <summary>
+    /// Removes every pending deleted node from the graph now, makes its slot reusable, and re-attaches any live node
+    /// that churn left unreachable from the entry point (a small island whose in-links all come from inside it).
+    /// O(N·M); searches keep running.
+    /// </summary>
     public void Compact()
     {
-        lock (_writeLock) Sweep();
+        lock (_writeLock)
+        {
+            Sweep();
+            RepairReachability();
+        }
     }
 
     private void UpdateInPlace(int slot, float* q)
@@ -119,31 +127,42 @@ public sealed unsafe partial class HnswIndex
         candidates.Clear();
         foreach (int z in LinksW(y, 0))
             if (_state[z] == StateLive) candidates.Add((DistW(y, z), z));
-        if (candidates.Count == 0)
-        {
-            var ctx = _writerContext;
-            var st = _storage;
-            long entry = _entry;
-            int cur = (int)entry;
-            float* q = VecW(y);
-            float curDist = DistChecked(ref st, cur, q, out bool curDeleted);
-            GreedyDescend(ref st, ctx, q, ref cur, ref curDist, ref curDeleted, (int)(entry >> 32), 0);
-            var accept = new AcceptLiveExcept { Excluded = y };
-            SearchLayer(ctx, ref st, q, cur, curDist, curDeleted, 0, _options.EfConstruction, ref accept);
-            while (ctx.Results.Count > 0) { candidates.Add((ctx.Results.TopKey, ctx.Results.TopValue)); ctx.Results.Pop(); }
-        }
+        if (candidates.Count == 0) NearestFromEntry(y, candidates);
+        TryAttach(y, candidates, reached: null);
+    }
+
+    /// <summary>Fills <paramref name="candidates"/> with the live nodes a level-0 search for <paramref name="y"/>'s vector finds (all reachable from the entry).</summary>
+    private void NearestFromEntry(int y, List<(float Dist, int Slot)> candidates)
+    {
+        var ctx = _writerContext;
+        var st = _storage;
+        long entry = _entry;
+        int cur = (int)entry;
+        float* q = VecW(y);
+        float curDist = DistChecked(ref st, cur, q, out bool curDeleted);
+        GreedyDescend(ref st, ctx, q, ref cur, ref curDist, ref curDeleted, (int)(entry >> 32), 0);
+        var accept = new AcceptLiveExcept { Excluded = y };
+        SearchLayer(ctx, ref st, q, cur, curDist, curDeleted, 0, _options.EfConstruction, ref accept);
+        while (ctx.Results.Count > 0) { candidates.Add((ctx.Results.TopKey, ctx.Results.TopValue)); ctx.Results.Pop(); }
+    }
+
+    /// <summary>Adds an in-link to <paramref name="y"/> from the nearest candidate that can take one (only reached candidates when given).</summary>
+    private bool TryAttach(int y, List<(float Dist, int Slot)> candidates, bool[]? reached)
+    {
         candidates.Sort(static (a, b) => a.Dist.CompareTo(b.Dist));
         Span<int> buffer = stackalloc int[_m0];
         foreach (var (_, z) in candidates.ToArray())
         {
+            if (reached is not null && !reached[z]) continue;
             var links = LinksW(z, 0);
+            if (links.Contains(y)) continue;
             links.CopyTo(buffer);
             int n = links.Length;
             if (n < _m0)
             {
                 buffer[n] = y;
                 SetLinks(z, 0, buffer[..(n + 1)]);
-                return;
+                return true;
             }
             int worst = -1;
             float worstDist = -1f;
@@ -156,8 +175,44 @@ public sealed unsafe partial class HnswIndex
             {
                 buffer[worst] = y;
                 SetLinks(z, 0, buffer[..n]);
-                return;
+                return true;
             }
+        }
+        return false;
+    }
+
+    /// <summary>
+    /// Breadth-first search from the entry over level-0 links; each live node not reached gets an in-link from the
+    /// nearest reached node (found by a search, which only visits reachable nodes), and its island is marked reached.
+    /// Repeats (≤ 3 passes) because a replaced link can strand another node.
+    /// </summary>
+    private void RepairReachability()
+    {
+        if (_entry < 0) return;
+        for (int pass = 0; pass < 3; pass++)
+        {
+            var reached = new bool[_slotCount];
+            var queue = new Queue<int>();
+            void Flood(int from)
+            {
+                reached[from] = true;
+                queue.Enqueue(from);
+                while (queue.Count > 0)
+                    foreach (int t in LinksW(queue.Dequeue(), 0))
+                        if (!reached[t]) { reached[t] = true; queue.Enqueue(t); }
+            }
+            Flood((int)_entry);
+            bool stranded = false;
+            for (int s = 0; s < _slotCount; s++)
+            {
+                if (_state[s] != StateLive || reached[s]) continue;
+                stranded = true;
+                var candidates = _prunePairs;
+                candidates.Clear();
+                NearestFromEntry(s, candidates);
+                if (TryAttach(s, candidates, reached)) Flood(s);
+            }
+            if (!stranded) return;
         }
     }
 
