@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 using Cascade.Index;
 
 namespace Cascade.Cli.Bench;
@@ -17,15 +18,17 @@ internal sealed partial class AnnBenchRunner
         var rng = new Random(4);
         int poolNext = 0;
 
-        double alone = ReadPhase(index, queries, dim, ef, seconds, writer: null);
+        var (alone, aloneCpu) = ReadPhase(index, queries, dim, ef, seconds, writer: null);
         Add($"cascade hnsw {tag} ef={ef} reader alone", "qps", alone, "queries/s");
+        Add($"cascade hnsw {tag} ef={ef} reader alone", "qps_per_cpu_s", aloneCpu, "queries/CPU-s");
 
         foreach (bool paced in new[] { true, false })
         {
             long written = 0;
-            double writeSeconds = 0;
+            double writeSeconds = 0, writeCpu = 0;
             void Writer(CancellationToken stop)
             {
+                double cpu0 = ThreadCpuSeconds();
                 var sw = Stopwatch.StartNew();
                 while (!stop.IsCancellationRequested)
                 {
@@ -43,12 +46,16 @@ internal sealed partial class AnnBenchRunner
                     written++;
                 }
                 writeSeconds = sw.Elapsed.TotalSeconds;
+                writeCpu = ThreadCpuSeconds() - cpu0;
             }
-            double qps = ReadPhase(index, queries, dim, ef, seconds, Writer);
+            var (qps, cpuQps) = ReadPhase(index, queries, dim, ef, seconds, Writer);
             string mode = paced ? $"writer {settings.UpsertsPerSecond}/s" : "writer flat out";
             Add($"cascade hnsw {tag} ef={ef} reader with {mode}", "qps", qps, "queries/s");
             Add($"cascade hnsw {tag} ef={ef} reader with {mode}", "qps_drop_pct", 100 * (1 - qps / alone), "%");
+            Add($"cascade hnsw {tag} ef={ef} reader with {mode}", "qps_per_cpu_s", cpuQps, "queries/CPU-s");
+            Add($"cascade hnsw {tag} ef={ef} reader with {mode}", "qps_per_cpu_s_drop_pct", 100 * (1 - cpuQps / aloneCpu), "%");
             Add($"cascade hnsw {tag} {mode}", "upserts_per_s", written / writeSeconds, "upserts/s");
+            Add($"cascade hnsw {tag} {mode}", "upserts_per_cpu_s", written / writeCpu, "upserts/CPU-s");
         }
 
         int sub = Math.Min(queries.Length / dim, 2_000);
@@ -68,7 +75,13 @@ internal sealed partial class AnnBenchRunner
         Add($"cascade hnsw {tag} integrity after updates", "unreachable_live_nodes", report.LiveNodes - report.ReachableLiveNodes, "");
     }
 
-    private static double ReadPhase(HnswIndex index, float[] queries, int dim, int ef, double seconds, Action<CancellationToken>? writer)
+    /// <summary>
+    /// Runs one search thread for <paramref name="seconds"/> while <paramref name="writer"/> (if any) runs beside it.
+    /// Returns wall-clock QPS and QPS per CPU-second of the search thread: on a shared 2-core machine the first mixes
+    /// in time the reader spent descheduled; the second isolates the writer's real interference (cache and memory
+    /// traffic, version-check retries).
+    /// </summary>
+    private static (double Qps, double CpuQps) ReadPhase(HnswIndex index, float[] queries, int dim, int ef, double seconds, Action<CancellationToken>? writer)
     {
         using var stop = new CancellationTokenSource();
         var writerThread = writer is null ? null : new Thread(() => writer(stop.Token)) { IsBackground = true };
@@ -76,14 +89,34 @@ internal sealed partial class AnnBenchRunner
         int q = queries.Length / dim;
         var buffer = new SearchResult[K];
         long count = 0;
+        double cpu0 = ThreadCpuSeconds();
         var sw = Stopwatch.StartNew();
         while (sw.Elapsed.TotalSeconds < seconds)
         {
             for (int i = 0; i < 100; i++, count++) index.Search(queries.AsSpan((int)(count % q) * dim, dim), K, ef, buffer);
         }
         double qps = count / sw.Elapsed.TotalSeconds;
+        double cpu = ThreadCpuSeconds() - cpu0;
         stop.Cancel();
         writerThread?.Join();
-        return qps;
+        return (qps, cpu > 0 ? count / cpu : double.NaN);
+    }
+
+    [StructLayout(LayoutKind.Sequential)]
+    private struct TimeSpec
+    {
+        public long Seconds;
+        public long Nanoseconds;
+    }
+
+    [DllImport("libc", EntryPoint = "clock_gettime")]
+    private static extern int ClockGetTime(int clock, out TimeSpec time);
+
+    /// <summary>CPU time of the calling thread (CLOCK_THREAD_CPUTIME_ID on Linux); NaN elsewhere.</summary>
+    private static double ThreadCpuSeconds()
+    {
+        if (!OperatingSystem.IsLinux()) return double.NaN;
+        const int clockThreadCpuTime = 3;
+        return ClockGetTime(clockThreadCpuTime, out var t) == 0 ? t.Seconds + t.Nanoseconds * 1e-9 : double.NaN;
     }
 }
