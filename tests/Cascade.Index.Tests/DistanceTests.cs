@@ -5,7 +5,30 @@ namespace Cascade.Index.Tests;
 public class DistanceTests
 {
     [Fact]
-    public void SimdKernelsMatchScalarReferenceAtEveryLength()
+    public void SimdKernelsMatchScalarReferenceAtEveryLength() => Assert.Null(CompareKernelsWithReference());
+
+    /// <summary>
+    /// Re-runs the kernel comparison in a child process with a SIMD tier switched off, so the Vector256 and scalar
+    /// fallbacks are proven on this AVX-512 machine too; the child reports which tier it used.
+    /// </summary>
+    [Theory]
+    [InlineData("DOTNET_EnableAVX512", "Vector256")]
+    [InlineData("DOTNET_EnableHWIntrinsic", "scalar")]
+    public void FallbackPathsMatchReferenceInAChildProcess(string switchOff, string expectedTier)
+    {
+        var psi = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        psi.ArgumentList.Add(typeof(DistanceTests).Assembly.Location);
+        psi.ArgumentList.Add(KernelCheckProgram.Verb);
+        psi.Environment[switchOff] = "0";
+        using var child = System.Diagnostics.Process.Start(psi)!;
+        string output = child.StandardOutput.ReadToEnd() + child.StandardError.ReadToEnd();
+        Assert.True(child.WaitForExit(60_000), "child did not finish");
+        Assert.True(child.ExitCode == 0, output);
+        Assert.Contains($"tier={expectedTier}", output);
+    }
+
+    /// <summary>Null when every length 0–256 matches the reference, else the first mismatch.</summary>
+    internal static string? CompareKernelsWithReference()
     {
         var rng = new Random(1);
         for (int n = 0; n <= 256; n++)
@@ -18,9 +41,12 @@ public class DistanceTests
             var sa = a.AsSpan(0, n); var sb = b.AsSpan(0, n);
             // float accumulation over n ≤ 256 terms of |x| ≤ 1 loses at most ~n·2^-24 relative to the double reference.
             float tol = 1e-5f * (n + 1);
-            Assert.InRange(Distances.Dot(sa, sb) - DistancesReference.Dot(sa, sb), -tol, tol);
-            Assert.InRange(Distances.L2Squared(sa, sb) - DistancesReference.L2Squared(sa, sb), -4 * tol, 4 * tol);
+            float dot = Distances.Dot(sa, sb), dotRef = DistancesReference.Dot(sa, sb);
+            if (MathF.Abs(dot - dotRef) > tol) return $"Dot n={n}: {dot} vs reference {dotRef}";
+            float l2 = Distances.L2Squared(sa, sb), l2Ref = DistancesReference.L2Squared(sa, sb);
+            if (MathF.Abs(l2 - l2Ref) > 4 * tol) return $"L2Squared n={n}: {l2} vs reference {l2Ref}";
         }
+        return null;
     }
 
     [Fact]

@@ -111,3 +111,47 @@ public class MutationTests
         Assert.Empty(index.Search([1f, 0f, 0f, 0f], 3));
     }
 }
+
+public class GrowthTests
+{
+    [Fact]
+    public void CapacityGrowsWhileReadersSearch()
+    {
+        // 17,000 inserts cross the first 16,384-slot chunk while a reader searches non-stop: every search must
+        // succeed and return only ids whose Upsert had at least begun (≤ the completed count: id = count is the
+        // one in flight), best first.
+        const int dim = 8, n = 17_000;
+        var data = SyntheticVectors.Uniform(n, dim, 71);
+        var index = new HnswIndex(dim, new HnswOptions { Metric = Metric.L2, M = 6, EfConstruction = 24 });
+        for (int i = 0; i < 100; i++) index.Upsert(i, data.AsSpan(i * dim, dim));
+        int inserted = 100;
+        var failures = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        using var done = new CancellationTokenSource();
+        var reader = new Thread(() =>
+        {
+            var results = new SearchResult[10];
+            var rng = new Random(72);
+            while (!done.IsCancellationRequested)
+            {
+                int got = index.Search(data.AsSpan(rng.Next(n) * dim, dim), 10, 32, results);
+                int limit = Volatile.Read(ref inserted);
+                for (int i = 0; i < got; i++)
+                {
+                    if (results[i].Id < 0 || results[i].Id > limit) failures.Enqueue($"id {results[i].Id} not inserted yet (limit {limit})");
+                    if (i > 0 && results[i].Distance < results[i - 1].Distance) failures.Enqueue("out of order");
+                }
+            }
+        });
+        reader.Start();
+        for (int i = 100; i < n; i++)
+        {
+            index.Upsert(i, data.AsSpan(i * dim, dim));
+            Volatile.Write(ref inserted, i + 1);
+        }
+        done.Cancel();
+        reader.Join();
+        Assert.True(failures.IsEmpty, string.Join("\n", failures.Take(5)));
+        Assert.True(index.Capacity >= 2 * 16_384);
+        Assert.True(index.CheckIntegrity().IsSound);
+    }
+}
