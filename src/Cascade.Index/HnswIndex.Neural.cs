@@ -36,7 +36,7 @@ public sealed unsafe partial class HnswIndex
             ctx.GatherSlots[0] = cur;
             int g = GatherVectors(ctx, ref st, 1);
             if (g == 0) return 0;
-            scorer.Score(ctx.Gather.AsSpan(0, _dim), ctx.Scores.AsSpan(0, 1));
+            Score(scorer, ctx.Gather.AsSpan(0, _dim), ctx.Scores.AsSpan(0, 1));
             float curDist = -ctx.Scores[0];
             for (int level = (int)(entry >> 32); level > 0; level--)
             {
@@ -47,7 +47,7 @@ public sealed unsafe partial class HnswIndex
                     int n = ReadLinks(ref st, cur, level, ctx.Links);
                     ctx.Links.AsSpan(0, n).CopyTo(ctx.GatherSlots);
                     n = GatherVectors(ctx, ref st, n);
-                    scorer.Score(ctx.Gather.AsSpan(0, n * _dim), ctx.Scores.AsSpan(0, n));
+                    Score(scorer, ctx.Gather.AsSpan(0, n * _dim), ctx.Scores.AsSpan(0, n));
                     for (int j = 0; j < n; j++)
                     {
                         if (-ctx.Scores[j] < curDist) { curDist = -ctx.Scores[j]; cur = ctx.GatherSlots[j]; changed = true; }
@@ -86,7 +86,7 @@ public sealed unsafe partial class HnswIndex
                 if (ctx.TryVisit(ctx.Links[j])) ctx.GatherSlots[fresh++] = ctx.Links[j];
             if (fresh == 0) continue;
             fresh = GatherVectors(ctx, ref st, fresh);
-            scorer.Score(ctx.Gather.AsSpan(0, fresh * _dim), ctx.Scores.AsSpan(0, fresh));
+            Score(scorer, ctx.Gather.AsSpan(0, fresh * _dim), ctx.Scores.AsSpan(0, fresh));
             for (int j = 0; j < fresh; j++)
             {
                 float dn = -ctx.Scores[j];
@@ -102,6 +102,17 @@ public sealed unsafe partial class HnswIndex
                     }
                 }
             }
+        }
+    }
+
+    /// <summary>Calls the scorer and rejects NaN scores, which would silently corrupt the heap order.</summary>
+    private static void Score(IBatchScorer scorer, ReadOnlySpan<float> items, Span<float> scores)
+    {
+        scorer.Score(items, scores);
+        for (int i = 0; i < scores.Length; i++)
+        {
+            if (float.IsNaN(scores[i]))
+                throw new InvalidOperationException($"SearchNeural: the scorer {scorer.GetType().Name} returned NaN for row {i} of a batch of {scores.Length}.");
         }
     }
 
@@ -137,7 +148,7 @@ public sealed unsafe partial class HnswIndex
             keep[i] = !deleted && (filter is null || filter(ids[i]));
         }
         Span<float> scores = n <= ctx.Scores.Length ? ctx.Scores.AsSpan(0, n) : new float[n];
-        scorer.Score(ctx.Gather.AsSpan(0, n * _dim), scores);
+        Score(scorer, ctx.Gather.AsSpan(0, n * _dim), scores);
         int written = 0;
         for (int i = 0; i < n; i++) if (keep[i]) results[written++] = new SearchResult(ids[i], -scores[i]);
         results[..written].Sort(static (a, b) => a.Distance.CompareTo(b.Distance));

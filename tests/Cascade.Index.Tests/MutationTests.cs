@@ -120,9 +120,9 @@ public class GrowthTests
         // 17,000 inserts cross the first 16,384-slot chunk while a reader searches non-stop: every search must
         // succeed and return only ids whose Upsert had at least begun (≤ the completed count: id = count is the
         // one in flight), best first.
-        const int dim = 8, n = 17_000;
+        const int dim = 4, n = 17_000;
         var data = SyntheticVectors.Uniform(n, dim, 71);
-        var index = new HnswIndex(dim, new HnswOptions { Metric = Metric.L2, M = 6, EfConstruction = 24 });
+        var index = new HnswIndex(dim, new HnswOptions { Metric = Metric.L2, M = 4, EfConstruction = 16 });
         for (int i = 0; i < 100; i++) index.Upsert(i, data.AsSpan(i * dim, dim));
         int inserted = 100;
         var failures = new System.Collections.Concurrent.ConcurrentQueue<string>();

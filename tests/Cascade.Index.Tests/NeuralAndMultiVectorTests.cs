@@ -52,6 +52,20 @@ public class NeuralAndMultiVectorTests
         Assert.True(rows / 50 < n / 3, $"scored {rows / 50} rows per query of {n}");
     }
 
+    private sealed class NaNScorer : IBatchScorer
+    {
+        public void Score(ReadOnlySpan<float> items, Span<float> scores) => scores.Fill(float.NaN);
+    }
+
+    [Fact]
+    public void NeuralSearchRejectsNaNScores()
+    {
+        var index = new HnswIndex(4, new HnswOptions { Metric = Metric.InnerProduct });
+        for (int i = 0; i < 10; i++) index.Upsert(i, [1f, i, 0f, 0f]);
+        var ex = Assert.Throws<InvalidOperationException>(() => index.SearchNeural(new NaNScorer(), 3, 10, new SearchResult[3]));
+        Assert.Contains("NaNScorer returned NaN", ex.Message);
+    }
+
     [Fact]
     public void MultiVectorSearchApproximatesMaxThenSum()
     {
