@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.IO.Hashing;
 using System.Runtime.InteropServices;
 using System.Text;
@@ -122,6 +123,8 @@ public sealed unsafe partial class HnswIndex
 
     private void FinishLoad(string path, int live, int[] pending, int[] free)
     {
+        // Presized: growing a ConcurrentDictionary to 1M entries rehashes ~20 times.
+        _slotOf = new ConcurrentDictionary<long, int>(Environment.ProcessorCount, Math.Max(31, live));
         int counted = 0;
         for (int s = 0; s < _slotCount; s++)
         {

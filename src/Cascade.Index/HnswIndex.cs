@@ -36,7 +36,7 @@ public sealed unsafe partial class HnswIndex
     private long _entry = -1; // (maxLevel << 32) | slot, −1 while empty
 
     private readonly object _writeLock = new();
-    private readonly ConcurrentDictionary<long, int> _slotOf = new();
+    private ConcurrentDictionary<long, int> _slotOf = new();
     private readonly SearchContextPool _pool;
     private readonly SearchContext _writerContext;
     private Random _rng;

@@ -123,8 +123,10 @@ internal sealed partial class AnnBenchRunner(AnnBenchSettings settings)
         Add($"cascade hnsw save {tag}", "save_s", sw.Elapsed.TotalSeconds, "s");
         Add($"cascade hnsw file {tag}", "file_mb", new FileInfo(path).Length / 1e6, "MB");
         sw.Restart();
+        double cpu0 = ThreadCpuSeconds();
         var loaded = HnswIndex.Load(path);
         Add($"cascade hnsw load {tag}", "load_s", sw.Elapsed.TotalSeconds, "s");
+        Add($"cascade hnsw load {tag}", "load_cpu_s", ThreadCpuSeconds() - cpu0, "CPU-s");
         if (loaded.Count != index.Count) throw new InvalidOperationException($"load returned {loaded.Count} items, saved {index.Count}");
         File.Delete(path);
     }
