@@ -29,9 +29,14 @@ public class MovieLensSanityTests(ITestOutputHelper output)
         return null;
     }
 
+    /// <summary>Floors sit 0.03–0.05 below the measured 2-epoch test AUCs (deepfm 0.8815, dcn 0.8873, wide-deep 0.8808, autoint 0.8791, cold 0.8858, lr 0.8452; docs/models.md).</summary>
     [Theory]
     [InlineData("deepfm", 2, 0.85)]
     [InlineData("dcn", 2, 0.85)]
+    [InlineData("wide-deep", 2, 0.85)]
+    [InlineData("autoint", 2, 0.85)]
+    [InlineData("cold", 2, 0.85)]
+    [InlineData("lr", 2, 0.80)]
     public void RankerReachesAPlausibleAucOnMovieLens(string name, int epochs, double floor)
     {
         if (Environment.GetEnvironmentVariable("CASCADE_LONG") != "1") { output.WriteLine("SKIPPED: set CASCADE_LONG=1 to run the MovieLens sanity runs."); return; }
