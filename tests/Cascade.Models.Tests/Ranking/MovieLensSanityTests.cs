@@ -13,7 +13,7 @@ namespace Cascade.Models.Tests.Ranking;
 /// Long sanity runs of the rankers on the real MovieLens-1M data (`inttower` protocol), only when CASCADE_LONG=1
 /// (never in CI: each takes minutes). They follow IntTower's train_movielens_deepfm.py: batch 2048, Adam 1e-3, BCE
 /// summed per batch plus 1e-5 · Σ‖E‖² over the embedding and linear tables, dim 32, the models' default knobs.
-/// Without the variable, or without ../shared/data, they return after saying why.
+/// Without the variable, or without ../shared/data, they return after saying why. CASCADE_EPOCHS overrides the epochs.
 /// </summary>
 public class MovieLensSanityTests(ITestOutputHelper output)
 {
@@ -41,6 +41,8 @@ public class MovieLensSanityTests(ITestOutputHelper output)
     {
         if (Environment.GetEnvironmentVariable("CASCADE_LONG") != "1") { output.WriteLine("SKIPPED: set CASCADE_LONG=1 to run the MovieLens sanity runs."); return; }
         if (MovieLensDir() is null) { output.WriteLine("SKIPPED: ../shared/data/movielens-1m not found beside the repository."); return; }
+        // CASCADE_EPOCHS=n runs longer (to watch the curve toward the paper's ≤ 10-epoch figures); the floor still applies.
+        if (int.TryParse(Environment.GetEnvironmentVariable("CASCADE_EPOCHS"), out int more) && more > 0) epochs = more;
         var data = Data.Value;
         var layout = data.Encoder.Layout;
         var model = ModelZoo.Create(layout, new ModelSettings(name));
