@@ -3,13 +3,10 @@ using Cascade.Cli;
 
 var root = new RootCommand("Cascade: an online-advertising recommendation system (retrieval → pre-ranking → ranking → auction) in .NET.");
 root.Subcommands.Add(DemoCommand.Create());
-<<<<<<< HEAD
 Cascade.Cli.Bench.BenchCommand.Register(Cascade.Cli.Bench.BenchMlpCommand.Create);
 root.Subcommands.Add(Cascade.Cli.Bench.BenchCommand.Create());
 root.Subcommands.Add(Cascade.Cli.FeatureCommands.SchemaCommand.Create());
 root.Subcommands.Add(Cascade.Cli.FeatureCommands.DataCommand.Create());
 root.Subcommands.Add(SimulateCommand.Create());
-=======
 root.Subcommands.Add(new Command("bench", "Benchmarks; each prints one JSON object with --json.") { Cascade.Cli.Bench.BenchAnnCommand.Create() });
->>>>>>> index
 return root.Parse(args).Invoke();
