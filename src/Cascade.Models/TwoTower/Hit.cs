@@ -84,8 +84,11 @@ public sealed class Hit : CtrModel, ITwoTowerModel
     public Tensor GenerationLoss(ModelInput input)
     {
         if (Options.GeneratorCount == 0) throw new InvalidOperationException("This HIT configuration has no generators (generators=false), so it has no generation loss.");
-        return WeightedGenerationLoss(UserTower.Forward(input), AdTower.Forward(input), input);
+        return GenerationLoss(UserTower.Forward(input), AdTower.Forward(input), input);
     }
+
+    /// <summary>α (L_gu + L_ga) from tower outputs already computed (the representer heads are detached inside). Scalar.</summary>
+    public Tensor GenerationLoss(HitTowerOutput user, HitTowerOutput ad, ModelInput input) => WeightedGenerationLoss(user, ad, input);
 
     /// <summary>Parameters of all four generators.</summary>
     public IEnumerable<Parameter> GeneratorParameters() => UserTower.GeneratorParameters().Concat(AdTower.GeneratorParameters());
