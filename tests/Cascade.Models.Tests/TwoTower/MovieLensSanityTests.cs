@@ -17,10 +17,29 @@ namespace Cascade.Models.Tests.TwoTower;
 /// </summary>
 public class MovieLensSanityTests(ITestOutputHelper output)
 {
+    /// <summary>
+    /// Extra runs named in CASCADE_LONG_RUNS, separated by ';', each "model" or "model:key=value,key=value"
+    /// (e.g. "hit:generators=false;mvke").
+    /// </summary>
+    [Fact]
+    public void TrainsTheRequestedRuns()
+    {
+        if (Environment.GetEnvironmentVariable("CASCADE_LONG") != "1") return;
+        foreach (var run in (Environment.GetEnvironmentVariable("CASCADE_LONG_RUNS") ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var parts = run.Split(':', 2);
+            var parameters = parts.Length == 1 ? new Dictionary<string, string>()
+                : parts[1].Split(',').Select(kv => kv.Split('=', 2)).ToDictionary(kv => kv[0].Trim(), kv => kv[1].Trim());
+            Run(parts[0].Trim(), parameters);
+        }
+    }
+
     [Theory]
     [InlineData("dssm")]
     [InlineData("hit")]
-    public void TrainsOnMovieLens(string name)
+    public void TrainsOnMovieLens(string name) => Run(name, []);
+
+    private void Run(string name, Dictionary<string, string> parameters)
     {
         if (Environment.GetEnvironmentVariable("CASCADE_LONG") != "1") return; // opt-in long run
         string? dir = FindData("movielens-1m");
@@ -33,7 +52,8 @@ public class MovieLensSanityTests(ITestOutputHelper output)
         var data = MovieLensProtocol.Prepare(new MovieLensOptions(dir));
         Log($"{name}: prepared {data.Description} train={data.Train.Count} validation={data.Validation.Count} test={data.Test.Count} in {sw.Elapsed.TotalSeconds:F0}s");
         var layout = data.Encoder.Layout;
-        var model = ModelZoo.Create(layout, new ModelSettings(name, seed: 1023));
+        var model = ModelZoo.Create(layout, new ModelSettings(name, parameters, seed: 1023));
+        if (parameters.Count > 0) name += " " + string.Join(",", parameters.Select(kv => kv.Key + "=" + kv.Value));
         var opt = new Adam(ParameterGroup.ByTag(model.Parameters(), 1e-3f, 0f,
             new Dictionary<string, (float, float)> { [Parameter.EmbeddingGroup] = (1e-3f, 2e-5f) }));
         var arena = new TensorArena();
