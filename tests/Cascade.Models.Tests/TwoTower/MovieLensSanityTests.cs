@@ -17,14 +17,31 @@ namespace Cascade.Models.Tests.TwoTower;
 /// </summary>
 public class MovieLensSanityTests(ITestOutputHelper output)
 {
+    /// <summary>A fact reported as skipped unless CASCADE_LONG=1.</summary>
+    public sealed class LongFactAttribute : FactAttribute
+    {
+        public LongFactAttribute()
+        {
+            if (Environment.GetEnvironmentVariable("CASCADE_LONG") != "1") Skip = "long MovieLens run: set CASCADE_LONG=1";
+        }
+    }
+
+    /// <summary>A theory reported as skipped unless CASCADE_LONG=1.</summary>
+    public sealed class LongTheoryAttribute : TheoryAttribute
+    {
+        public LongTheoryAttribute()
+        {
+            if (Environment.GetEnvironmentVariable("CASCADE_LONG") != "1") Skip = "long MovieLens run: set CASCADE_LONG=1";
+        }
+    }
+
     /// <summary>
     /// Extra runs named in CASCADE_LONG_RUNS, separated by ';', each "model" or "model:key=value,key=value"
     /// (e.g. "hit:generators=false;mvke").
     /// </summary>
-    [Fact]
+    [LongFact]
     public void TrainsTheRequestedRuns()
     {
-        if (Environment.GetEnvironmentVariable("CASCADE_LONG") != "1") return;
         foreach (var run in (Environment.GetEnvironmentVariable("CASCADE_LONG_RUNS") ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries))
         {
             var parts = run.Split(':', 2);
@@ -34,14 +51,13 @@ public class MovieLensSanityTests(ITestOutputHelper output)
         }
     }
 
-    [Theory]
+    [LongTheory]
     [InlineData("dssm")]
     [InlineData("hit")]
     public void TrainsOnMovieLens(string name) => Run(name, []);
 
     private void Run(string name, Dictionary<string, string> parameters)
     {
-        if (Environment.GetEnvironmentVariable("CASCADE_LONG") != "1") return; // opt-in long run
         string? dir = FindData("movielens-1m");
         if (dir is null)
         {
@@ -87,12 +103,15 @@ public class MovieLensSanityTests(ITestOutputHelper output)
         Assert.True(lastAuc > 0.8, $"{name}: test AUC {lastAuc:F4} after 2 epochs");
     }
 
-    [Fact]
+    [LongFact]
     public void ParameterCountsOnMovieLens()
     {
-        if (Environment.GetEnvironmentVariable("CASCADE_LONG") != "1") return;
         string? dir = FindData("movielens-1m");
-        if (dir is null) return;
+        if (dir is null)
+        {
+            output.WriteLine("skipped: no shared/data/movielens-1m beside a parent of the test directory");
+            return;
+        }
         var layout = MovieLensProtocol.Prepare(new MovieLensOptions(dir)).Encoder.Layout;
         foreach (var name in TwoTowerKit.Models)
             Log($"{name}: {ModelZoo.Create(layout, new ModelSettings(name, seed: 1023)).ParameterCount} parameters (defaults, embedding dim 32)");
