@@ -8,7 +8,8 @@ public static partial class Gemm
     /// <summary>Picks the micro-kernel for this process's <see cref="SimdTier"/>; the branches fold away at JIT time.</summary>
     private static void RunSerial(in GemmJob job)
     {
-        if (Vector512.IsHardwareAccelerated) RunBlocked<Kernel8x32Avx512>(job);
+        if (job.M <= SkinnyRows) RunSkinny(job);
+        else if (Vector512.IsHardwareAccelerated) RunBlocked<Kernel8x32Avx512>(job);
         else if (Simd.Use256) RunBlocked<Kernel6x16Avx2>(job);
         else RunBlocked<Kernel4x8Scalar>(job);
     }
