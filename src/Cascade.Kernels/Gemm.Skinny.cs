@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Numerics.Tensors;
 
 namespace Cascade.Kernels;
@@ -13,6 +14,7 @@ public static partial class Gemm
     /// A buffer, then each C row is k axpys over B's rows (B stored k×n) or n dot products with B's rows (B stored
     /// n×k) — both stream B contiguously, once per row of C.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void RunSkinny(in GemmJob j)
     {
         float* aRow = GemmBuffers.SliverA(j.K);

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Numerics.Tensors;
 using Cascade.Kernels.Vectorized;
 
@@ -13,6 +14,7 @@ namespace Cascade.Kernels;
 public static class Softmax
 {
     /// <summary>y[r, :] = softmax(x[r, :]) over unmasked positions. <paramref name="mask"/> may be empty (no mask).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Forward(ReadOnlySpan<float> x, Span<float> y, int rows, int cols, ReadOnlySpan<byte> mask)
     {
         Check(x.Length, y.Length, mask, rows, cols);
@@ -30,6 +32,7 @@ public static class Softmax
     }
 
     /// <summary>dx[r, :] += y ⊙ (dy − Σ dy ⊙ y) (y is the forward output; masked positions have y = 0).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Backward(ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx, int rows, int cols)
     {
         Check(y.Length, dy.Length, default, rows, cols);
@@ -44,6 +47,7 @@ public static class Softmax
     }
 
     /// <summary>y[r, :] = x − logsumexp(x) over unmasked positions; masked positions get −∞.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void LogForward(ReadOnlySpan<float> x, Span<float> y, int rows, int cols, ReadOnlySpan<byte> mask)
     {
         Check(x.Length, y.Length, mask, rows, cols);
@@ -63,6 +67,7 @@ public static class Softmax
     }
 
     /// <summary>dx[r, :] += dy − softmax ⊙ Σ dy, where softmax = exp(y) (y is the log-softmax output; masked dy ignored).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void LogBackward(ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx, int rows, int cols)
     {
         Check(y.Length, dy.Length, default, rows, cols);

@@ -50,6 +50,7 @@ internal struct LayerNormSums(float mu, float rstd)
 {
     public float SumG, SumGx;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Accumulate(ReadOnlySpan<float> x, ReadOnlySpan<float> gamma, ReadOnlySpan<float> dy, Span<float> dgamma, Span<float> dbeta)
     {
         ref float xr = ref MemoryMarshal.GetReference(x);
