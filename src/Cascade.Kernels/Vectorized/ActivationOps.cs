@@ -88,3 +88,39 @@ internal readonly struct TanhOp : IUnaryOp
     public Vector256<float> Invoke(Vector256<float> x) => VectorMath.Tanh(x);
     public Vector512<float> Invoke(Vector512<float> x) => VectorMath.Tanh(x);
 }
+
+/// <summary>½ · x · (1 + tanh(√(2/π) · (x + 0.044715 · x³))).</summary>
+internal readonly struct GeluOp : IUnaryOp
+{
+    private const float C = 0.7978845608f, A = 0.044715f;
+    public float Invoke(float x) => 0.5f * x * (1f + MathF.Tanh(C * (x + A * x * x * x)));
+    public Vector256<float> Invoke(Vector256<float> x) => 0.5f * x * (Vector256<float>.One + VectorMath.Tanh(C * (x + A * x * x * x)));
+    public Vector512<float> Invoke(Vector512<float> x) => 0.5f * x * (Vector512<float>.One + VectorMath.Tanh(C * (x + A * x * x * x)));
+}
+
+/// <summary>(x, dy, dx) → dx + dy · GELU′(x) (tanh form).</summary>
+internal readonly struct GeluBackwardOp : ITernaryOp
+{
+    private const float C = 0.7978845608f, A = 0.044715f, A3 = 0.134145f;
+
+    public float Invoke(float x, float dy, float dx)
+    {
+        float t = MathF.Tanh(C * (x + A * x * x * x));
+        float du = C * (1f + A3 * x * x);
+        return dx + dy * (0.5f * (1f + t) + 0.5f * x * (1f - t * t) * du);
+    }
+
+    public Vector256<float> Invoke(Vector256<float> x, Vector256<float> dy, Vector256<float> dx)
+    {
+        var t = VectorMath.Tanh(C * (x + A * x * x * x));
+        var du = C * (Vector256<float>.One + A3 * x * x);
+        return dx + dy * (0.5f * (Vector256<float>.One + t) + 0.5f * x * (Vector256<float>.One - t * t) * du);
+    }
+
+    public Vector512<float> Invoke(Vector512<float> x, Vector512<float> dy, Vector512<float> dx)
+    {
+        var t = VectorMath.Tanh(C * (x + A * x * x * x));
+        var du = C * (Vector512<float>.One + A3 * x * x);
+        return dx + dy * (0.5f * (Vector512<float>.One + t) + 0.5f * x * (Vector512<float>.One - t * t) * du);
+    }
+}
