@@ -8,7 +8,7 @@ namespace Cascade.Kernels;
 /// Row-wise softmax over a (rows × cols) row-major matrix, with an optional mask (same layout, nonzero = keep).
 /// Masked positions get probability 0; a row with every position masked gets all zeros (not NaN).
 /// Backward ACCUMULATES into dx. Vectorised per row: max (TensorPrimitives), one fused exp-and-sum pass, one scale
-/// pass; a mask is applied first by writing −∞ (whose exp is exactly 0) into the output row. Naive twins:
+/// pass (the last two through <see cref="ElementwiseDriver"/>); a mask is applied first by writing −∞ (whose exp is exactly 0) into the output row. Naive twins:
 /// <see cref="Reference.SoftmaxReference"/>.
 /// </summary>
 public static class Softmax
@@ -27,7 +27,7 @@ public static class Softmax
             float max = TensorPrimitives.Max(src);
             if (float.IsNegativeInfinity(max)) { yr.Clear(); continue; }
             float sum = ElementwiseDriver.MapSum(new ExpShiftOp(max), src, yr);
-            TensorPrimitives.Multiply(yr, 1f / sum, yr);
+            ElementwiseDriver.Map(new ScaleOp(1f / sum), yr, yr);
         }
     }
 
@@ -62,7 +62,7 @@ public static class Softmax
             // Σ exp(x − max) without storing: the output row is rewritten by the subtraction below.
             float sum = ElementwiseDriver.Sum(new ExpShiftSumOp(max), src, src);
             float lse = max + MathF.Log(sum);
-            TensorPrimitives.Subtract(src, lse, yr);
+            ElementwiseDriver.Map(new ShiftOp(lse), src, yr);
         }
     }
 
