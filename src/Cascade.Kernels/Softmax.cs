@@ -1,5 +1,5 @@
-using System.Runtime.CompilerServices;
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
 using Cascade.Kernels.Vectorized;
 
 namespace Cascade.Kernels;
@@ -8,8 +8,8 @@ namespace Cascade.Kernels;
 /// Row-wise softmax over a (rows × cols) row-major matrix, with an optional mask (same layout, nonzero = keep).
 /// Masked positions get probability 0; a row with every position masked gets all zeros (not NaN).
 /// Backward ACCUMULATES into dx. Vectorised per row: max (TensorPrimitives), one fused exp-and-sum pass, one scale
-/// pass (the last two through <see cref="ElementwiseDriver"/>); a mask is applied first by writing −∞ (whose exp is exactly 0) into the output row. Naive twins:
-/// <see cref="Reference.SoftmaxReference"/>.
+/// pass (the last two through <see cref="ElementwiseDriver"/>); a mask is applied first by writing −∞ (whose exp
+/// is exactly 0) into the output row. Naive twins: <see cref="Reference.SoftmaxReference"/>.
 /// </summary>
 public static class Softmax
 {
