@@ -13,7 +13,12 @@ internal static class GemmCompare
     public static int Run(string[] args)
     {
         int rounds = 7;
-        for (int i = 0; i < args.Length; i++) if (args[i] == "--rounds" && i + 1 < args.Length) rounds = int.Parse(args[++i]);
+        for (int i = 0; i < args.Length; i++)
+        {
+            if (args[i] == "--rounds" && i + 1 < args.Length && int.TryParse(args[i + 1], out rounds) && rounds >= 1) { i++; continue; }
+            Console.Error.WriteLine($"gemm-compare: unexpected argument '{args[i]}'; usage: gemm-compare [--rounds N] with N ≥ 1.");
+            return 2;
+        }
         var blas = OpenBlas.TryLoad(out string reason);
         Console.WriteLine($"machine: {Environment.ProcessorCount} cores, SIMD tier {Simd.Tier}, {System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription}");
         Console.WriteLine($"date: {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");
