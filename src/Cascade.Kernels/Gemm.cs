@@ -66,8 +66,9 @@ public static partial class Gemm
             var job = new GemmJob(transA, transB, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc);
             if (k == 0 || alpha == 0f) { ScaleC(job); return; }
             int threads = Math.Min(maxThreads, Environment.ProcessorCount);
-            if (threads <= 1 || (long)m * n * k < ParallelThresholdMacs) RunSerial(job);
-            else RunParallel(job, threads);
+            bool skinny = m <= SkinnyRows;
+            if (threads <= 1 || (long)m * n * k < ParallelThresholdMacs) RunSerial(job, skinny);
+            else RunParallel(job, threads, skinny);
         }
     }
 
