@@ -45,4 +45,19 @@ public static class Activations
     /// <summary>dx += dy · sigmoid(x).</summary>
     public static void SoftplusBackward(ReadOnlySpan<float> x, ReadOnlySpan<float> dy, Span<float> dx)
         => ElementwiseDriver.Map(new SoftplusBackwardOp(), x, dy, dx, dx);
+
+    /// <summary>GELU, tanh form (Hendrycks &amp; Gimpel 2016): y = ½ · x · (1 + tanh(√(2/π) · (x + 0.044715 · x³))).</summary>
+    /// <param name="x">Input.</param>
+    /// <param name="y">Output, same length.</param>
+    public static void GeluForward(ReadOnlySpan<float> x, Span<float> y) => ElementwiseDriver.Map(new GeluOp(), x, y);
+
+    /// <summary>
+    /// dx += dy · (½ · (1 + t) + ½ · x · (1 − t²) · √(2/π) · (1 + 3 · 0.044715 · x²)), t = tanh(√(2/π) · (x + 0.044715 · x³))
+    /// (x is the forward input).
+    /// </summary>
+    /// <param name="x">Forward input.</param>
+    /// <param name="dy">Output gradient.</param>
+    /// <param name="dx">Input gradient, accumulated.</param>
+    public static void GeluBackward(ReadOnlySpan<float> x, ReadOnlySpan<float> dy, Span<float> dx)
+        => ElementwiseDriver.Map(new GeluBackwardOp(), x, dy, dx, dx);
 }

@@ -26,6 +26,7 @@ public enum BagMode
 public static class EmbeddingBag
 {
     /// <summary>output[i, :] = table[ids[i], :] (or zeros for the padding id). output is (ids.Length × dim).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Gather(ReadOnlySpan<float> table, int dim, ReadOnlySpan<int> ids, int paddingId, Span<float> output)
     {
         for (int i = 0; i < ids.Length; i++)
@@ -37,6 +38,7 @@ public static class EmbeddingBag
     }
 
     /// <summary>tableGrad[ids[i], :] += grad[i, :] (padding ids skipped).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void ScatterAdd(ReadOnlySpan<float> grad, int dim, ReadOnlySpan<int> ids, int paddingId, Span<float> tableGrad)
     {
         for (int i = 0; i < ids.Length; i++)
@@ -51,6 +53,7 @@ public static class EmbeddingBag
     /// output[b, :] = pool(table[ids[offsets[b]..offsets[b+1]], :]). For <see cref="BagMode.Max"/>, argMax
     /// (B × D) receives the id chosen per element (−1 for an empty bag); otherwise it may be empty.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Forward(ReadOnlySpan<float> table, int dim, ReadOnlySpan<int> ids, ReadOnlySpan<int> offsets,
         BagMode mode, int paddingId, Span<float> output, Span<int> argMax)
     {
@@ -85,6 +88,7 @@ public static class EmbeddingBag
     }
 
     /// <summary>Accumulates the bag gradient (B × D) into tableGrad (V × D), mirroring <see cref="Forward"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Backward(ReadOnlySpan<float> gradOutput, int dim, ReadOnlySpan<int> ids, ReadOnlySpan<int> offsets,
         BagMode mode, int paddingId, ReadOnlySpan<int> argMax, Span<float> tableGrad)
     {
@@ -114,6 +118,7 @@ public static class EmbeddingBag
     }
 
     /// <summary>Where row[d] &gt; dst[d]: dst[d] = row[d], am[d] = id (strict, so ties keep the earlier row).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void MaxWithArg(ReadOnlySpan<float> row, int id, Span<float> dst, Span<int> am)
     {
         ref float rr = ref MemoryMarshal.GetReference(row);

@@ -5,10 +5,15 @@ namespace Cascade.Kernels;
 
 public static partial class Gemm
 {
-    /// <summary>Picks the micro-kernel for this process's <see cref="SimdTier"/>; the branches fold away at JIT time.</summary>
-    private static void RunSerial(in GemmJob job)
+    /// <summary>
+    /// Picks the skinny path or the micro-kernel for this process's <see cref="SimdTier"/> (the tier branches fold
+    /// away at JIT time). <paramref name="skinny"/> is decided once for the whole product, not per thread chunk, so
+    /// every thread count sums each element of C in the same order and gives bit-identical results.
+    /// </summary>
+    private static void RunSerial(in GemmJob job, bool skinny)
     {
-        if (Vector512.IsHardwareAccelerated) RunBlocked<Kernel8x32Avx512>(job);
+        if (skinny) RunSkinny(job);
+        else if (Vector512.IsHardwareAccelerated) RunBlocked<Kernel8x32Avx512>(job);
         else if (Simd.Use256) RunBlocked<Kernel6x16Avx2>(job);
         else RunBlocked<Kernel4x8Scalar>(job);
     }
@@ -18,7 +23,7 @@ public static partial class Gemm
     /// shapes of training, N for wide ones) and runs the serial blocked driver on each chunk. Every thread packs
     /// its own operands into its own buffers, so there is no barrier and no shared mutable state.
     /// </summary>
-    private static void RunParallel(GemmJob job, int threads)
+    private static void RunParallel(GemmJob job, int threads, bool skinny)
     {
         int mr = Vector512.IsHardwareAccelerated ? Kernel8x32Avx512.MR : Simd.Use256 ? Kernel6x16Avx2.MR : Kernel4x8Scalar.MR;
         int nr = Vector512.IsHardwareAccelerated ? Kernel8x32Avx512.NR : Simd.Use256 ? Kernel6x16Avx2.NR : Kernel4x8Scalar.NR;
@@ -26,13 +31,13 @@ public static partial class Gemm
         bool splitM = mTiles >= nTiles;
         int tiles = splitM ? mTiles : nTiles, unit = splitM ? mr : nr, extent = splitM ? job.M : job.N;
         threads = Math.Min(threads, tiles);
-        if (threads <= 1) { RunSerial(job); return; }
+        if (threads <= 1) { RunSerial(job, skinny); return; }
         Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, t =>
         {
             int start = (int)((long)tiles * t / threads) * unit;
             int end = Math.Min(extent, (int)((long)tiles * (t + 1) / threads) * unit);
             if (end <= start) return;
-            RunSerial(splitM ? job.RowBlock(start, end - start) : job.ColumnBlock(start, end - start));
+            RunSerial(splitM ? job.RowBlock(start, end - start) : job.ColumnBlock(start, end - start), skinny);
         });
     }
 

@@ -27,7 +27,9 @@ internal unsafe interface IGemmMicroKernel
 /// keeps Zen 4's one 512-bit FMA per cycle (two 256-bit pipes) fed from its two load ports, and 16 independent
 /// chains hide the 4-cycle FMA latency four times over. Blocking for this CPU (32 KB L1d, 1 MB L2 per core):
 /// KC = 384 → the A sliver is 8·384·4 = 12 KB and stays in L1 while B streams past; NC = 384 → the B panel is
-/// 384·384·4 = 576 KB, about half of L2, leaving room for C tiles and the next A sliver.
+/// 384·384·4 = 576 KB, about half of L2, leaving room for C tiles and the next A sliver. There is no MC block:
+/// A is packed one MR-row sliver at a time right before it sweeps the panel (so "MC" = MR = 8), which keeps the
+/// packed A in L1 and costs nothing extra because each sliver is packed exactly once per (KC, NC) block either way.
 /// </summary>
 internal unsafe struct Kernel8x32Avx512 : IGemmMicroKernel
 {

@@ -1,6 +1,6 @@
 using System.Runtime.CompilerServices;
-using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
+using System.Runtime.Intrinsics;
 
 namespace Cascade.Kernels;
 
@@ -10,6 +10,7 @@ public static partial class Gemm
     /// Packs op(B)[pc..pc+kc, jc..jc+nc] into NR-wide slivers: sliver s holds kc rows of nr contiguous floats
     /// (columns jc + s·nr ..), zero-padded on the right edge, so the micro-kernel reads B strictly sequentially.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void PackB(in GemmJob j, int pc, int kc, int jc, int nc, int nr, float* dst)
     {
         for (int js = 0; js < nc; js += nr)
@@ -52,6 +53,7 @@ public static partial class Gemm
     /// Packs alpha · op(A)[ic..ic+rows, pc..pc+kc] into one MR-row sliver: kc columns of mr contiguous floats,
     /// zero-padded below the bottom edge. Folding alpha in here costs nothing extra and keeps it out of the kernel.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void PackA(in GemmJob j, int ic, int rows, int pc, int kc, int mr, float* dst)
     {
         float alpha = j.Alpha;

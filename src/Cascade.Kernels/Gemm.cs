@@ -9,7 +9,8 @@ namespace Cascade.Kernels;
 /// Implementation (docs/design/kernels.md): B is packed into a KC×NC panel of NR-wide slivers, A into MR×KC slivers
 /// (alpha folded in), and a register-blocked micro-kernel (8×32 with Vector512, 6×16 with Vector256, 4×8 scalar)
 /// accumulates one MR×NR tile of C over KC steps with broadcast-FMA. Large products are split over M (or N) into
-/// one contiguous chunk per thread. Steady-state single-threaded calls allocate nothing: packing buffers are
+/// one contiguous chunk per thread. C with at most 4 rows (serving one user) skips packing and streams B with
+/// axpy/dot loops instead. Steady-state single-threaded calls allocate nothing: packing buffers are
 /// per-thread, pinned and reused.
 /// </remarks>
 public static partial class Gemm
@@ -65,8 +66,9 @@ public static partial class Gemm
             var job = new GemmJob(transA, transB, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc);
             if (k == 0 || alpha == 0f) { ScaleC(job); return; }
             int threads = Math.Min(maxThreads, Environment.ProcessorCount);
-            if (threads <= 1 || (long)m * n * k < ParallelThresholdMacs) RunSerial(job);
-            else RunParallel(job, threads);
+            bool skinny = m <= SkinnyRows;
+            if (threads <= 1 || (long)m * n * k < ParallelThresholdMacs) RunSerial(job, skinny);
+            else RunParallel(job, threads, skinny);
         }
     }
 

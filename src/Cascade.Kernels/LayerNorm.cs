@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
 using Cascade.Kernels.Vectorized;
 
 namespace Cascade.Kernels;
@@ -21,6 +22,7 @@ public static class LayerNorm
     /// <param name="rows">Number of rows.</param>
     /// <param name="cols">Normalised width.</param>
     /// <param name="eps">Variance floor, e.g. 1e-5.</param>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Forward(ReadOnlySpan<float> x, ReadOnlySpan<float> gamma, ReadOnlySpan<float> beta, Span<float> y,
         Span<float> mean, Span<float> rstd, int rows, int cols, float eps)
     {
@@ -54,6 +56,7 @@ public static class LayerNorm
     /// <param name="dbeta">β gradient (cols), accumulated.</param>
     /// <param name="rows">Number of rows.</param>
     /// <param name="cols">Normalised width.</param>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Backward(ReadOnlySpan<float> x, ReadOnlySpan<float> mean, ReadOnlySpan<float> rstd, ReadOnlySpan<float> gamma,
         ReadOnlySpan<float> dy, Span<float> dx, Span<float> dgamma, Span<float> dbeta, int rows, int cols)
     {

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Cascade.Kernels.Vectorized;
 
 namespace Cascade.Kernels;
@@ -45,6 +46,7 @@ public static partial class OptimizerSteps
     /// <param name="beta">Learning-rate smoothing β.</param>
     /// <param name="l1">λ1.</param>
     /// <param name="l2">λ2.</param>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void FtrlRows(Span<float> w, ReadOnlySpan<float> g, Span<float> z, Span<float> n, int dim, ReadOnlySpan<int> rows,
         float alpha, float beta, float l1, float l2)
     {

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Cascade.Kernels.Vectorized;
 
 namespace Cascade.Kernels;
@@ -20,6 +21,7 @@ public static partial class OptimizerSteps
         => ElementwiseDriver.Update(new AdamOp(lr, beta1, beta2, eps, l2, decoupledDecay, biasCorrection1, biasCorrection2), w, g, m, v);
 
     /// <summary>Adam/AdamW applied to rows <paramref name="rows"/> (distinct) of a V × dim table and its state; g is the table-shaped gradient.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void AdamRows(Span<float> w, ReadOnlySpan<float> g, Span<float> m, Span<float> v, int dim, ReadOnlySpan<int> rows,
         float lr, float beta1, float beta2, float eps, float l2, float decoupledDecay, float biasCorrection1, float biasCorrection2)
     {
@@ -36,6 +38,7 @@ public static partial class OptimizerSteps
         => ElementwiseDriver.Update(new AdagradOp(lr, eps, l2), w, g, acc);
 
     /// <summary>Adagrad on rows <paramref name="rows"/> (distinct) of a V × dim table.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void AdagradRows(Span<float> w, ReadOnlySpan<float> g, Span<float> acc, int dim, ReadOnlySpan<int> rows, float lr, float eps, float l2)
     {
         var op = new AdagradOp(lr, eps, l2);

@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
 
 namespace Cascade.Kernels;
 
@@ -14,6 +15,7 @@ public static class Reductions
     /// <param name="rows">Number of rows.</param>
     /// <param name="cols">Number of columns.</param>
     /// <param name="sums">Output (rows).</param>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void SumRows(ReadOnlySpan<float> x, int rows, int cols, Span<float> sums)
     {
         Check(x.Length, rows, cols, sums.Length, rows);
@@ -25,6 +27,7 @@ public static class Reductions
     /// <param name="rows">Number of rows.</param>
     /// <param name="cols">Number of columns.</param>
     /// <param name="sums">Accumulated output (cols).</param>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void AddColumnSums(ReadOnlySpan<float> x, int rows, int cols, Span<float> sums)
     {
         Check(x.Length, rows, cols, sums.Length, cols);
@@ -37,6 +40,7 @@ public static class Reductions
     /// <param name="bias">Row vector (cols).</param>
     /// <param name="rows">Number of rows.</param>
     /// <param name="cols">Number of columns.</param>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void AddBiasRows(Span<float> y, ReadOnlySpan<float> bias, int rows, int cols)
     {
         Check(y.Length, rows, cols, bias.Length, cols);

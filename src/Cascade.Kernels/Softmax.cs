@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
 using Cascade.Kernels.Vectorized;
 
 namespace Cascade.Kernels;
@@ -7,12 +8,13 @@ namespace Cascade.Kernels;
 /// Row-wise softmax over a (rows × cols) row-major matrix, with an optional mask (same layout, nonzero = keep).
 /// Masked positions get probability 0; a row with every position masked gets all zeros (not NaN).
 /// Backward ACCUMULATES into dx. Vectorised per row: max (TensorPrimitives), one fused exp-and-sum pass, one scale
-/// pass; a mask is applied first by writing −∞ (whose exp is exactly 0) into the output row. Naive twins:
-/// <see cref="Reference.SoftmaxReference"/>.
+/// pass (the last two through <see cref="ElementwiseDriver"/>); a mask is applied first by writing −∞ (whose exp
+/// is exactly 0) into the output row. Naive twins: <see cref="Reference.SoftmaxReference"/>.
 /// </summary>
 public static class Softmax
 {
     /// <summary>y[r, :] = softmax(x[r, :]) over unmasked positions. <paramref name="mask"/> may be empty (no mask).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Forward(ReadOnlySpan<float> x, Span<float> y, int rows, int cols, ReadOnlySpan<byte> mask)
     {
         Check(x.Length, y.Length, mask, rows, cols);
@@ -25,11 +27,12 @@ public static class Softmax
             float max = TensorPrimitives.Max(src);
             if (float.IsNegativeInfinity(max)) { yr.Clear(); continue; }
             float sum = ElementwiseDriver.MapSum(new ExpShiftOp(max), src, yr);
-            TensorPrimitives.Multiply(yr, 1f / sum, yr);
+            ElementwiseDriver.Map(new ScaleOp(1f / sum), yr, yr);
         }
     }
 
     /// <summary>dx[r, :] += y ⊙ (dy − Σ dy ⊙ y) (y is the forward output; masked positions have y = 0).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Backward(ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx, int rows, int cols)
     {
         Check(y.Length, dy.Length, default, rows, cols);
@@ -44,6 +47,7 @@ public static class Softmax
     }
 
     /// <summary>y[r, :] = x − logsumexp(x) over unmasked positions; masked positions get −∞.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void LogForward(ReadOnlySpan<float> x, Span<float> y, int rows, int cols, ReadOnlySpan<byte> mask)
     {
         Check(x.Length, y.Length, mask, rows, cols);
@@ -58,11 +62,12 @@ public static class Softmax
             // Σ exp(x − max) without storing: the output row is rewritten by the subtraction below.
             float sum = ElementwiseDriver.Sum(new ExpShiftSumOp(max), src, src);
             float lse = max + MathF.Log(sum);
-            TensorPrimitives.Subtract(src, lse, yr);
+            ElementwiseDriver.Map(new ShiftOp(lse), src, yr);
         }
     }
 
     /// <summary>dx[r, :] += dy − softmax ⊙ Σ dy, where softmax = exp(y) (y is the log-softmax output; masked dy ignored).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void LogBackward(ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx, int rows, int cols)
     {
         Check(y.Length, dy.Length, default, rows, cols);

@@ -22,6 +22,7 @@ public static class KernelChecks
         .. ReductionChecks.All,
         .. GemmChecks.All,
         .. VectorMathChecks.All,
+        .. LossChecks.All,
     ];
 
     public static KernelCheck Get(string name) => All.Single(c => c.Name == name);

@@ -40,17 +40,23 @@ public class KernelApiTests
         Assert.Contains("maxThreads", ex.Message);
     }
 
-    [Fact]
-    public void SgemmThreadCountDoesNotChangeTheResult()
+    [Theory]
+    [InlineData(300, 250, 200, false, 0f)]     // split along M
+    [InlineData(12, 64, 2000, false, 0.5f)]    // M split 8 + 4: the 4-row chunk must not switch to the skinny path
+    [InlineData(20, 900, 70, true, 0.5f)]      // split along N, B transposed
+    [InlineData(2, 1024, 600, false, 1f)]      // skinny product split along N
+    public void SgemmThreadCountDoesNotChangeTheResult(int m, int n, int k, bool transB, float beta)
     {
-        // Threads own disjoint blocks of C and each block sums in the same order, so results are bit-identical.
+        // Threads own disjoint blocks of C and each element sums in the same order, so results are bit-identical.
         var rng = new Random(5);
-        float[] a = new float[300 * 200], b = new float[200 * 250];
+        float[] a = new float[m * k], b = new float[k * n], c0 = new float[m * n];
         for (int i = 0; i < a.Length; i++) a[i] = (float)rng.NextDouble();
         for (int i = 0; i < b.Length; i++) b[i] = (float)rng.NextDouble();
-        float[] c1 = new float[300 * 250], c2 = new float[300 * 250];
-        Gemm.Sgemm(false, false, 300, 250, 200, 1f, a, 200, b, 250, 0f, c1, 250, 1);
-        Gemm.Sgemm(false, false, 300, 250, 200, 1f, a, 200, b, 250, 0f, c2, 250, 2);
+        for (int i = 0; i < c0.Length; i++) c0[i] = (float)rng.NextDouble();
+        float[] c1 = (float[])c0.Clone(), c2 = (float[])c0.Clone();
+        int ldb = transB ? k : n;
+        Gemm.Sgemm(false, transB, m, n, k, 1f, a, k, b, ldb, beta, c1, n, 1);
+        Gemm.Sgemm(false, transB, m, n, k, 1f, a, k, b, ldb, beta, c2, n, 2);
         Assert.Equal(c1, c2);
     }
 

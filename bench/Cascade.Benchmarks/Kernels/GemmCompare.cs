@@ -6,14 +6,19 @@ namespace Cascade.Benchmarks.Kernels;
 /// <summary>
 /// `gemm-compare`: GFLOP/s of Cascade's SGEMM and OpenBLAS's in the same process, same inputs, 1 and 2 threads.
 /// Each figure is the best of several timed batches (the machine is shared, so the best batch is the least
-/// disturbed one), each batch long enough (≥ 50 ms) to swamp timer resolution.
+/// disturbed one), each batch long enough (≥ 50 ms) to swamp timer resolution, the two libraries alternating.
 /// </summary>
 internal static class GemmCompare
 {
     public static int Run(string[] args)
     {
         int rounds = 7;
-        for (int i = 0; i < args.Length; i++) if (args[i] == "--rounds" && i + 1 < args.Length) rounds = int.Parse(args[++i]);
+        for (int i = 0; i < args.Length; i++)
+        {
+            if (args[i] == "--rounds" && i + 1 < args.Length && int.TryParse(args[i + 1], out rounds) && rounds >= 1) { i++; continue; }
+            Console.Error.WriteLine($"gemm-compare: unexpected argument '{args[i]}'; usage: gemm-compare [--rounds N] with N ≥ 1.");
+            return 2;
+        }
         var blas = OpenBlas.TryLoad(out string reason);
         Console.WriteLine($"machine: {Environment.ProcessorCount} cores, SIMD tier {Simd.Tier}, {System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription}");
         Console.WriteLine($"date: {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");
@@ -30,9 +35,9 @@ internal static class GemmCompare
             {
                 var (a, b, c) = Inputs(s);
                 int lda = s.TransA ? s.M : s.K, ldb = s.TransB ? s.K : s.N;
-                double ours = Measure(s, rounds, () => Gemm.Sgemm(s.TransA, s.TransB, s.M, s.N, s.K, 1f, a, lda, b, ldb, 0f, c, s.N, threads));
-                double theirs = blas is null ? double.NaN
-                    : Measure(s, rounds, () => blas.Sgemm(s.TransA, s.TransB, s.M, s.N, s.K, 1f, a, lda, b, ldb, 0f, c, s.N));
+                Action ourCall = () => Gemm.Sgemm(s.TransA, s.TransB, s.M, s.N, s.K, 1f, a, lda, b, ldb, 0f, c, s.N, threads);
+                Action? theirCall = blas is null ? null : () => blas.Sgemm(s.TransA, s.TransB, s.M, s.N, s.K, 1f, a, lda, b, ldb, 0f, c, s.N);
+                var (ours, theirs) = MeasurePair(s, rounds, ourCall, theirCall);
                 string t = double.IsNaN(theirs) ? "n/a" : $"{theirs:F1}";
                 string r = double.IsNaN(theirs) ? "n/a" : $"{ours / theirs:F2}";
                 Console.WriteLine($"| {s.Label} | {threads} | {ours:F1} | {t} | {r} |");
@@ -50,21 +55,35 @@ internal static class GemmCompare
         return (a, b, c);
     }
 
-    /// <summary>Best GFLOP/s over <paramref name="rounds"/> batches after a warm-up batch.</summary>
-    internal static double Measure(GemmShape s, int rounds, Action call)
+    /// <summary>
+    /// Best GFLOP/s of each call over <paramref name="rounds"/> batches, alternating the two libraries batch by batch
+    /// so that both see the same background load on a shared machine.
+    /// </summary>
+    internal static (double Ours, double Theirs) MeasurePair(GemmShape s, int rounds, Action ours, Action? theirs)
+    {
+        int ourReps = Calibrate(ours), theirReps = theirs is null ? 0 : Calibrate(theirs);
+        double bestOurs = double.MaxValue, bestTheirs = double.MaxValue;
+        var sw = new Stopwatch();
+        for (int r = 0; r < rounds; r++)
+        {
+            sw.Restart();
+            for (int i = 0; i < ourReps; i++) ours();
+            bestOurs = Math.Min(bestOurs, sw.Elapsed.TotalSeconds / ourReps);
+            if (theirs is null) continue;
+            sw.Restart();
+            for (int i = 0; i < theirReps; i++) theirs();
+            bestTheirs = Math.Min(bestTheirs, sw.Elapsed.TotalSeconds / theirReps);
+        }
+        return (s.Flops / bestOurs / 1e9, theirs is null ? double.NaN : s.Flops / bestTheirs / 1e9);
+    }
+
+    /// <summary>Warms the call up and returns how many calls fill a ≥ 50 ms batch.</summary>
+    private static int Calibrate(Action call)
     {
         call();
         var sw = Stopwatch.StartNew();
         int reps = 0;
         while (sw.ElapsedMilliseconds < 50) { call(); reps++; }
-        reps = Math.Max(1, reps);
-        double best = double.MaxValue;
-        for (int r = 0; r < rounds; r++)
-        {
-            sw.Restart();
-            for (int i = 0; i < reps; i++) call();
-            best = Math.Min(best, sw.Elapsed.TotalSeconds / reps);
-        }
-        return s.Flops / best / 1e9;
+        return Math.Max(1, reps);
     }
 }

@@ -40,9 +40,12 @@ internal sealed unsafe class OpenBlas
     public string CoreName => _coreName == null ? "unknown" : Marshal.PtrToStringAnsi(_coreName()) ?? "unknown";
 
     /// <summary>Loads the library or returns null with the reason.</summary>
+    /// <remarks>$CASCADE_OPENBLAS names the library file to use instead of the Debian locations.</remarks>
     public static OpenBlas? TryLoad(out string reason)
     {
-        foreach (var name in Candidates)
+        string? custom = Environment.GetEnvironmentVariable("CASCADE_OPENBLAS");
+        string[] candidates = string.IsNullOrWhiteSpace(custom) ? Candidates : [custom];
+        foreach (var name in candidates)
         {
             if (NativeLibrary.TryLoad(name, out var lib))
             {
@@ -51,7 +54,8 @@ internal sealed unsafe class OpenBlas
                 return new OpenBlas(lib, name);
             }
         }
-        reason = $"OpenBLAS not found (tried {string.Join(", ", Candidates)}); install it with `apt-get install -y libopenblas0-pthread`.";
+        reason = $"OpenBLAS not found (tried {string.Join(", ", candidates)}); install it with `apt-get install -y libopenblas0-pthread`"
+            + " or point CASCADE_OPENBLAS at the library file.";
         return null;
     }
 

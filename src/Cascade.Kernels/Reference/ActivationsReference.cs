@@ -66,4 +66,26 @@ public static class ActivationsReference
     {
         for (int i = 0; i < x.Length; i++) dx[i] += dy[i] / (1f + MathF.Exp(-x[i]));
     }
+
+    /// <summary>y = ½ · x · (1 + tanh(√(2/π) · (x + 0.044715 · x³))).</summary>
+    public static void GeluForward(ReadOnlySpan<float> x, Span<float> y)
+    {
+        for (int i = 0; i < x.Length; i++)
+        {
+            float u = 0.7978845608f * (x[i] + 0.044715f * x[i] * x[i] * x[i]);
+            y[i] = 0.5f * x[i] * (1f + MathF.Tanh(u));
+        }
+    }
+
+    /// <summary>dx += dy · (½(1 + t) + ½ · x · (1 − t²) · √(2/π) · (1 + 0.134145 · x²)).</summary>
+    public static void GeluBackward(ReadOnlySpan<float> x, ReadOnlySpan<float> dy, Span<float> dx)
+    {
+        for (int i = 0; i < x.Length; i++)
+        {
+            float xi = x[i];
+            float t = MathF.Tanh(0.7978845608f * (xi + 0.044715f * xi * xi * xi));
+            float du = 0.7978845608f * (1f + 0.134145f * xi * xi);
+            dx[i] += dy[i] * (0.5f * (1f + t) + 0.5f * xi * (1f - t * t) * du);
+        }
+    }
 }

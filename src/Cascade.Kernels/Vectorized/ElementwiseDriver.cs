@@ -14,6 +14,7 @@ namespace Cascade.Kernels.Vectorized;
 internal static class ElementwiseDriver
 {
     /// <summary>y[i] = op(x[i]).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Map<TOp>(TOp op, ReadOnlySpan<float> x, Span<float> y) where TOp : struct, IUnaryOp
     {
         int n = x.Length;
@@ -29,6 +30,7 @@ internal static class ElementwiseDriver
     }
 
     /// <summary>z[i] = op(x[i], y[i]).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Map<TOp>(TOp op, ReadOnlySpan<float> x, ReadOnlySpan<float> y, Span<float> z) where TOp : struct, IBinaryOp
     {
         int n = x.Length;
@@ -45,6 +47,7 @@ internal static class ElementwiseDriver
     }
 
     /// <summary>w[i] = op(x[i], y[i], z[i]); w may be the same span as z (accumulation).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Map<TOp>(TOp op, ReadOnlySpan<float> x, ReadOnlySpan<float> y, ReadOnlySpan<float> z, Span<float> w)
         where TOp : struct, ITernaryOp
     {
@@ -65,6 +68,7 @@ internal static class ElementwiseDriver
     }
 
     /// <summary>v[i] = op(x[i], y[i], z[i], w[i]); v may be the same span as w (accumulation).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Map<TOp>(TOp op, ReadOnlySpan<float> x, ReadOnlySpan<float> y, ReadOnlySpan<float> z, ReadOnlySpan<float> w, Span<float> v)
         where TOp : struct, IQuaternaryOp
     {
@@ -87,6 +91,7 @@ internal static class ElementwiseDriver
     }
 
     /// <summary>y[i] = op(x[i]) and returns Σ y[i] (fused: softmax's exp-and-sum pass).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static float MapSum<TOp>(TOp op, ReadOnlySpan<float> x, Span<float> y) where TOp : struct, IUnaryOp
     {
         int n = x.Length;
@@ -112,6 +117,7 @@ internal static class ElementwiseDriver
     }
 
     /// <summary>Σ op(x[i], y[i]).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static float Sum<TOp>(TOp op, ReadOnlySpan<float> x, ReadOnlySpan<float> y) where TOp : struct, IBinaryOp
     {
         int n = x.Length;
@@ -137,6 +143,7 @@ internal static class ElementwiseDriver
     }
 
     /// <summary>op(w[i], g[i], s[i]) in place.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Update<TOp>(TOp op, Span<float> w, ReadOnlySpan<float> g, Span<float> s) where TOp : struct, IUpdate1Op
     {
         int n = w.Length;
@@ -163,6 +170,7 @@ internal static class ElementwiseDriver
     }
 
     /// <summary>op(w[i], g[i], s[i], t[i]) in place.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Update<TOp>(TOp op, Span<float> w, ReadOnlySpan<float> g, Span<float> s, Span<float> t) where TOp : struct, IUpdate2Op
     {
         int n = w.Length;

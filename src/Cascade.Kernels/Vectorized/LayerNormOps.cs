@@ -7,34 +7,43 @@ namespace Cascade.Kernels.Vectorized;
 /// <summary>(x, _) → (x − μ)².</summary>
 internal readonly struct SquaredDeviationOp(float mu) : IBinaryOp
 {
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public float Invoke(float x, float unused) { float d = x - mu; return d * d; }
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public Vector256<float> Invoke(Vector256<float> x, Vector256<float> unused) { var d = x - Vector256.Create(mu); return d * d; }
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public Vector512<float> Invoke(Vector512<float> x, Vector512<float> unused) { var d = x - Vector512.Create(mu); return d * d; }
 }
 
 /// <summary>(x, γ, β) → γ · ((x − μ) · rstd) + β.</summary>
 internal readonly struct NormalizeAffineOp(float mu, float rstd) : ITernaryOp
 {
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public float Invoke(float x, float g, float b) => g * ((x - mu) * rstd) + b;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public Vector256<float> Invoke(Vector256<float> x, Vector256<float> g, Vector256<float> b) => g * ((x - Vector256.Create(mu)) * rstd) + b;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public Vector512<float> Invoke(Vector512<float> x, Vector512<float> g, Vector512<float> b) => g * ((x - Vector512.Create(mu)) * rstd) + b;
 }
 
 /// <summary>(x, γ, dy, dx) → dx + rstd · (γ·dy − mean(γ·dy) − x̂ · mean(γ·dy·x̂)), x̂ = (x − μ) · rstd.</summary>
 internal readonly struct LayerNormInputGradOp(float mu, float rstd, float meanG, float meanGx) : IQuaternaryOp
 {
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public float Invoke(float x, float g, float dy, float dx)
     {
         float xhat = (x - mu) * rstd;
         return dx + rstd * (g * dy - meanG - xhat * meanGx);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public Vector256<float> Invoke(Vector256<float> x, Vector256<float> g, Vector256<float> dy, Vector256<float> dx)
     {
         var xhat = (x - Vector256.Create(mu)) * rstd;
         return dx + rstd * (g * dy - Vector256.Create(meanG) - xhat * meanGx);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public Vector512<float> Invoke(Vector512<float> x, Vector512<float> g, Vector512<float> dy, Vector512<float> dx)
     {
         var xhat = (x - Vector512.Create(mu)) * rstd;
@@ -50,6 +59,7 @@ internal struct LayerNormSums(float mu, float rstd)
 {
     public float SumG, SumGx;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Accumulate(ReadOnlySpan<float> x, ReadOnlySpan<float> gamma, ReadOnlySpan<float> dy, Span<float> dgamma, Span<float> dbeta)
     {
         ref float xr = ref MemoryMarshal.GetReference(x);

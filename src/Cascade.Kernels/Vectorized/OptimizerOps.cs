@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
 namespace Cascade.Kernels.Vectorized;
@@ -10,6 +11,7 @@ internal readonly struct AdamOp(float lr, float beta1, float beta2, float eps, f
 {
     private readonly float _invBc1 = 1f / bc1, _invSqrtBc2 = 1f / MathF.Sqrt(bc2), _oneMinusB1 = 1f - beta1, _oneMinusB2 = 1f - beta2;
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Invoke(ref float w, float g, ref float m, ref float v)
     {
         float gi = g + l2 * w;
@@ -19,6 +21,7 @@ internal readonly struct AdamOp(float lr, float beta1, float beta2, float eps, f
         w -= lr * (update + decay * w);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Invoke(ref Vector256<float> w, Vector256<float> g, ref Vector256<float> m, ref Vector256<float> v)
     {
         var gi = g + l2 * w;
@@ -28,6 +31,7 @@ internal readonly struct AdamOp(float lr, float beta1, float beta2, float eps, f
         w -= lr * (update + decay * w);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Invoke(ref Vector512<float> w, Vector512<float> g, ref Vector512<float> m, ref Vector512<float> v)
     {
         var gi = g + l2 * w;
@@ -41,6 +45,7 @@ internal readonly struct AdamOp(float lr, float beta1, float beta2, float eps, f
 /// <summary>w, g, acc → Adagrad step.</summary>
 internal readonly struct AdagradOp(float lr, float eps, float l2) : IUpdate1Op
 {
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Invoke(ref float w, float g, ref float acc)
     {
         float gi = g + l2 * w;
@@ -48,6 +53,7 @@ internal readonly struct AdagradOp(float lr, float eps, float l2) : IUpdate1Op
         w -= lr * gi / (MathF.Sqrt(acc) + eps);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Invoke(ref Vector256<float> w, Vector256<float> g, ref Vector256<float> acc)
     {
         var gi = g + l2 * w;
@@ -55,6 +61,7 @@ internal readonly struct AdagradOp(float lr, float eps, float l2) : IUpdate1Op
         w -= lr * gi / (Vector256.Sqrt(acc) + Vector256.Create(eps));
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Invoke(ref Vector512<float> w, Vector512<float> g, ref Vector512<float> acc)
     {
         var gi = g + l2 * w;
@@ -66,6 +73,7 @@ internal readonly struct AdagradOp(float lr, float eps, float l2) : IUpdate1Op
 /// <summary>w, g, v → SGD with (optionally Nesterov) momentum.</summary>
 internal readonly struct SgdMomentumOp(float lr, float mu, float l2, bool nesterov) : IUpdate1Op
 {
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Invoke(ref float w, float g, ref float v)
     {
         float gi = g + l2 * w;
@@ -73,6 +81,7 @@ internal readonly struct SgdMomentumOp(float lr, float mu, float l2, bool nester
         w -= lr * (nesterov ? gi + mu * v : v);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Invoke(ref Vector256<float> w, Vector256<float> g, ref Vector256<float> v)
     {
         var gi = g + l2 * w;
@@ -80,6 +89,7 @@ internal readonly struct SgdMomentumOp(float lr, float mu, float l2, bool nester
         w -= lr * (nesterov ? gi + mu * v : v);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Invoke(ref Vector512<float> w, Vector512<float> g, ref Vector512<float> v)
     {
         var gi = g + l2 * w;
@@ -93,6 +103,7 @@ internal readonly struct FtrlOp(float alpha, float beta, float l1, float l2) : I
 {
     private readonly float _invAlpha = 1f / alpha;
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Invoke(ref float w, float g, ref float z, ref float n)
     {
         float nNew = n + g * g;
@@ -104,6 +115,7 @@ internal readonly struct FtrlOp(float alpha, float beta, float l1, float l2) : I
         w = MathF.Abs(z) <= l1 ? 0f : -shrunk / ((beta + sqrtNew) * _invAlpha + l2);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Invoke(ref Vector256<float> w, Vector256<float> g, ref Vector256<float> z, ref Vector256<float> n)
     {
         var nNew = n + g * g;
@@ -117,6 +129,7 @@ internal readonly struct FtrlOp(float alpha, float beta, float l1, float l2) : I
         w = Vector256.ConditionalSelect(Vector256.LessThanOrEqual(Vector256.Abs(z), vl1), Vector256<float>.Zero, dense);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Invoke(ref Vector512<float> w, Vector512<float> g, ref Vector512<float> z, ref Vector512<float> n)
     {
         var nNew = n + g * g;

@@ -23,6 +23,8 @@ internal static class ActivationChecks
         Bwd("activations.tanh.backward", Activations.TanhBackward, ActivationsReference.TanhBackward, Exact),
         Fwd("activations.softplus.forward", Activations.SoftplusForward, ActivationsReference.SoftplusForward, Approx),
         Bwd("activations.softplus.backward", Activations.SoftplusBackward, ActivationsReference.SoftplusBackward, Approx),
+        Fwd("activations.gelu.forward", Activations.GeluForward, ActivationsReference.GeluForward, Approx),
+        Bwd("activations.gelu.backward", Activations.GeluBackward, ActivationsReference.GeluBackward, Approx),
     ];
 
     /// <summary>Inputs in [−8, 8) with exact zeros sprinkled in (the relu boundary) and the extremes ±40.</summary>
