@@ -8,7 +8,7 @@ public enum ScoreKind
 {
     /// <summary>Logits: p = sigmoid(score). Most models.</summary>
     Logit,
-    /// <summary>Probabilities already in [0, 1] (e.g. DSSM's cosine of ReLU towers, as in IntTower's scripts).</summary>
+    /// <summary>Probabilities already in [0, 1], for models whose output layer is not a logit (none of the zoo today: IntTower's DSSM applies a bias and a sigmoid to its cosine).</summary>
     Probability,
 }
 
