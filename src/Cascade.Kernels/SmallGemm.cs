@@ -1,4 +1,7 @@
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace Cascade.Kernels;
 
@@ -45,13 +48,13 @@ public static class SmallGemm
                 for (int p = 0; p < k; p++)
                 {
                     float s = alpha * (transA ? a[p * lda + i] : a[i * lda + p]);
-                    if (s != 0f) TensorPrimitives.MultiplyAdd(b.Slice(p * ldb, n), s, ci, ci);
+                    if (s != 0f) Axpy(s, ref MemoryMarshal.GetReference(b.Slice(p * ldb, n)), ref MemoryMarshal.GetReference(ci), n);
                 }
             }
             else if (!transA)
             {
-                var ai = a.Slice(i * lda, k);
-                for (int j = 0; j < n; j++) ci[j] += alpha * TensorPrimitives.Dot(ai, b.Slice(j * ldb, k));
+                ref float ai = ref MemoryMarshal.GetReference(a.Slice(i * lda, k));
+                for (int j = 0; j < n; j++) ci[j] += alpha * Dot(ref ai, ref MemoryMarshal.GetReference(b.Slice(j * ldb, k)), k);
             }
             else
             {
@@ -65,5 +68,52 @@ public static class SmallGemm
                 }
             }
         }
+    }
+
+    // Inlined vector loops rather than TensorPrimitives: at 16 floats a TensorPrimitives call's dispatch costs as
+    // much as its arithmetic, and attention makes ~36 of them per product.
+
+    /// <summary>Σ x_i·y_i over n floats: 512-bit FMA chunks, then 256-bit (AVX2 machines), then scalar.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static float Dot(ref float x, ref float y, int n)
+    {
+        int i = 0;
+        float sum = 0f;
+        if (Vector512.IsHardwareAccelerated && n >= 16)
+        {
+            var acc = Vector512<float>.Zero;
+            for (; i <= n - 16; i += 16)
+                acc = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref x, (nuint)i), Vector512.LoadUnsafe(ref y, (nuint)i), acc);
+            sum = Vector512.Sum(acc);
+        }
+        if ((Simd.Use256 || Vector512.IsHardwareAccelerated) && n - i >= 8)
+        {
+            var acc = Vector256<float>.Zero;
+            for (; i <= n - 8; i += 8)
+                acc = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref x, (nuint)i), Vector256.LoadUnsafe(ref y, (nuint)i), acc);
+            sum += Vector256.Sum(acc);
+        }
+        for (; i < n; i++) sum += Unsafe.Add(ref x, i) * Unsafe.Add(ref y, i);
+        return sum;
+    }
+
+    /// <summary>y_i += s·x_i over n floats, with the same vector tiers as <see cref="Dot"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Axpy(float s, ref float x, ref float y, int n)
+    {
+        int i = 0;
+        if (Vector512.IsHardwareAccelerated)
+        {
+            var sv = Vector512.Create(s);
+            for (; i <= n - 16; i += 16)
+                Vector512.FusedMultiplyAdd(sv, Vector512.LoadUnsafe(ref x, (nuint)i), Vector512.LoadUnsafe(ref y, (nuint)i)).StoreUnsafe(ref y, (nuint)i);
+        }
+        if (Simd.Use256 || Vector512.IsHardwareAccelerated)
+        {
+            var sv = Vector256.Create(s);
+            for (; i <= n - 8; i += 8)
+                Vector256.FusedMultiplyAdd(sv, Vector256.LoadUnsafe(ref x, (nuint)i), Vector256.LoadUnsafe(ref y, (nuint)i)).StoreUnsafe(ref y, (nuint)i);
+        }
+        for (; i < n; i++) Unsafe.Add(ref y, i) += s * Unsafe.Add(ref x, i);
     }
 }
