@@ -75,7 +75,7 @@ public static class SmallGemm
 
     /// <summary>Σ x_i·y_i over n floats: 512-bit FMA chunks, then 256-bit (AVX2 machines), then scalar.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static float Dot(ref float x, ref float y, int n)
+    internal static float Dot(ref float x, ref float y, int n)
     {
         int i = 0;
         float sum = 0f;
@@ -99,7 +99,7 @@ public static class SmallGemm
 
     /// <summary>y_i += s·x_i over n floats, with the same vector tiers as <see cref="Dot"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Axpy(float s, ref float x, ref float y, int n)
+    internal static void Axpy(float s, ref float x, ref float y, int n)
     {
         int i = 0;
         if (Vector512.IsHardwareAccelerated)

@@ -23,8 +23,9 @@ public static partial class Ops
             throw new ArgumentException($"ScaledDotProductAttention keyMask must be ({bs}, {lk}), got {ShapeUtil.Format(keyMask.Shape)}.");
         float sc = scale ?? 1f / MathF.Sqrt(Math.Max(dh, 1));
         // AutoInt's (2048, 2, 6, 16) makes 5 products of ≤ 6×16×6 per (row, head): the packed GEMM's per-call setup
-        // dominated them, so tiny heads take the unpacked SmallGemm.
+        // and the per-row softmax dispatches dominated them, so tiny heads take the fused SmallAttention kernel.
         bool small = (long)lq * lk * Math.Max(dh, dv) <= SmallGemm.MaxMacs;
+        if (small && lk <= 256) return SmallHeads(q, k, v, keyMask, sc, bs, heads, lq, lk, dh, dv);
         var y = Tensor.Empty([bs, heads, lq, dv]);
         var probs = Tensor.Empty([bs, heads, lq, lk]); // P, kept for backward
         var scores = Tensor.Empty([lq, lk]).Span;
@@ -66,6 +67,20 @@ public static partial class Ops
                 }
             });
         }
+        return y;
+    }
+
+    /// <summary>Tiny heads: forward and backward over all (batch, head) pairs in one fused kernel call each.</summary>
+    private static Tensor SmallHeads(Tensor q, Tensor k, Tensor v, IntTensor? keyMask, float sc, int bs, int heads, int lq, int lk, int dh, int dv)
+    {
+        var y = Tensor.Empty([bs, heads, lq, dv]);
+        var probs = Tensor.Empty([bs, heads, lq, lk]); // P, kept for backward
+        ReadOnlySpan<int> mask = keyMask is null ? default : keyMask.Data.AsSpan(0, bs * lk);
+        SmallAttention.Forward(q.Span, k.Span, v.Span, mask, probs.Span, y.Span, bs, heads, lq, lk, dh, dv, sc);
+        if (Autograd.ShouldRecord([q, k, v]))
+            y.Record("sdpa", [q, k, v], g => SmallAttention.Backward(q.Span, k.Span, v.Span, probs.Span, g.Span,
+                q.RequiresGrad ? q.GradSpanForAccumulate() : default, k.RequiresGrad ? k.GradSpanForAccumulate() : default,
+                v.RequiresGrad ? v.GradSpanForAccumulate() : default, bs, heads, lq, lk, dh, dv, sc));
         return y;
     }
 
