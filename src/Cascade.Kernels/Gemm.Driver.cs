@@ -20,25 +20,19 @@ public static partial class Gemm
 
     /// <summary>
     /// Splits C into one contiguous chunk per thread along the dimension with more micro-tiles (M for the tall
-    /// shapes of training, N for wide ones) and runs the serial blocked driver on each chunk. Every thread packs
-    /// its own operands into its own buffers, so there is no barrier and no shared mutable state.
+    /// shapes of training, N for wide ones) and runs the serial blocked driver on each chunk through the persistent
+    /// worker pool (Gemm.Pool.cs). Every thread packs its own operands into its own buffers, so there is no barrier
+    /// and no shared mutable state. When another thread already owns the pool the product runs serially here.
     /// </summary>
-    private static void RunParallel(GemmJob job, int threads, bool skinny)
+    private static void RunParallel(in GemmJob job, int threads, bool skinny)
     {
         int mr = Vector512.IsHardwareAccelerated ? Kernel8x32Avx512.MR : Simd.Use256 ? Kernel6x16Avx2.MR : Kernel4x8Scalar.MR;
         int nr = Vector512.IsHardwareAccelerated ? Kernel8x32Avx512.NR : Simd.Use256 ? Kernel6x16Avx2.NR : Kernel4x8Scalar.NR;
         int mTiles = (job.M + mr - 1) / mr, nTiles = (job.N + nr - 1) / nr;
         bool splitM = mTiles >= nTiles;
-        int tiles = splitM ? mTiles : nTiles, unit = splitM ? mr : nr, extent = splitM ? job.M : job.N;
-        threads = Math.Min(threads, tiles);
-        if (threads <= 1) { RunSerial(job, skinny); return; }
-        Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, t =>
-        {
-            int start = (int)((long)tiles * t / threads) * unit;
-            int end = Math.Min(extent, (int)((long)tiles * (t + 1) / threads) * unit);
-            if (end <= start) return;
-            RunSerial(splitM ? job.RowBlock(start, end - start) : job.ColumnBlock(start, end - start), skinny);
-        });
+        var split = new Split(splitM, splitM ? mTiles : nTiles, splitM ? mr : nr, splitM ? job.M : job.N);
+        threads = Math.Min(Math.Min(threads, split.Tiles), Pool.WorkerCount + 1);
+        if (threads <= 1 || !Pool.TryRun(job, threads, split, skinny)) RunSerial(job, skinny);
     }
 
     /// <summary>

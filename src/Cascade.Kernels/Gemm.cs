@@ -9,14 +9,14 @@ namespace Cascade.Kernels;
 /// Implementation (docs/design/kernels.md): B is packed into a KC×NC panel of NR-wide slivers, A into MR×KC slivers
 /// (alpha folded in), and a register-blocked micro-kernel (8×32 with Vector512, 6×16 with Vector256, 4×8 scalar)
 /// accumulates one MR×NR tile of C over KC steps with broadcast-FMA. Large products are split over M (or N) into
-/// one contiguous chunk per thread. C with at most 4 rows (serving one user) skips packing and streams B with
-/// axpy/dot loops instead. Steady-state single-threaded calls allocate nothing: packing buffers are
+/// one contiguous chunk per thread, run by persistent pool workers (Gemm.Pool.cs). C with at most 4 rows (serving one user) skips packing and streams B with
+/// axpy/dot loops instead. Steady-state calls, threaded or not, allocate nothing: packing buffers are
 /// per-thread, pinned and reused.
 /// </remarks>
 public static partial class Gemm
 {
     /// <summary>Products with fewer multiply-adds than this (2 MFLOP, ~25 µs on one core) stay on the calling thread:
-    /// below it Parallel.For's hand-off (~10–20 µs) costs as much as it saves.</summary>
+    /// below it the hand-off to the worker pool (a semaphore wake-up, several µs on a loaded machine) costs as much as it saves.</summary>
     private const long ParallelThresholdMacs = 1L << 20;
 
     /// <summary>Computes C = alpha · op(A) · op(B) + beta · C using up to <see cref="Environment.ProcessorCount"/> threads.</summary>

@@ -21,6 +21,7 @@ public static class KernelChecks
         .. LayerNormChecks.All,
         .. ReductionChecks.All,
         .. GemmChecks.All,
+        .. SmallGemmChecks.All,
         .. VectorMathChecks.All,
         .. LossChecks.All,
     ];

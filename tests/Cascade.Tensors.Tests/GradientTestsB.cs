@@ -67,6 +67,8 @@ public class GradientTestsB
         new("matmul transpose b", x => Ops.MatMulTransposeB(x[0], x[1]), [[2, 3, 4], [2, 5, 4]]),
         new("matmul transpose b shared", x => Ops.MatMulTransposeB(x[0], x[1]), [[2, 3, 4], [5, 4]]),
         new("sdpa", x => Ops.ScaledDotProductAttention(x[0], x[1], x[2]), [[2, 2, 3, 4], [2, 2, 5, 4], [2, 2, 5, 3]], -2f, 2f),
+        new("sdpa at AutoInt's head shape (small path)", x => Ops.ScaledDotProductAttention(x[0], x[1], x[2]), [[2, 2, 6, 16], [2, 2, 6, 16], [2, 2, 6, 16]], -2f, 2f),
+        new("sdpa above SmallGemm.MaxMacs (packed GEMM path)", x => Ops.ScaledDotProductAttention(x[0], x[1], x[2]), [[1, 1, 18, 48], [1, 1, 20, 48], [1, 1, 20, 8]], -1f, 1f),
         new("sdpa key mask with empty row", x => Ops.ScaledDotProductAttention(x[0], x[1], x[2], KeyMask), [[2, 1, 3, 4], [2, 1, 3, 4], [2, 1, 3, 2]], -2f, 2f),
         new("multi-head attention", x => Ops.MultiHeadAttention(x[0], x[1], x[1],
             new AttentionWeights(x[2], x[3], x[4], null, x[5], x[6], x[7], x[8]), heads: 2, KeyMask),

@@ -22,6 +22,10 @@ public static partial class Ops
         if (keyMask is not null && (keyMask.Rank != 2 || keyMask.Dim(0) != bs || keyMask.Dim(1) != lk))
             throw new ArgumentException($"ScaledDotProductAttention keyMask must be ({bs}, {lk}), got {ShapeUtil.Format(keyMask.Shape)}.");
         float sc = scale ?? 1f / MathF.Sqrt(Math.Max(dh, 1));
+        // AutoInt's (2048, 2, 6, 16) makes 5 products of ≤ 6×16×6 per (row, head): the packed GEMM's per-call setup
+        // and the per-row softmax dispatches dominated them, so tiny heads take the fused SmallAttention kernel.
+        bool small = (long)lq * lk * Math.Max(dh, dv) <= SmallGemm.MaxMacs;
+        if (small && lk <= 256) return SmallHeads(q, k, v, keyMask, sc, bs, heads, lq, lk, dh, dv);
         var y = Tensor.Empty([bs, heads, lq, dv]);
         var probs = Tensor.Empty([bs, heads, lq, lk]); // P, kept for backward
         var scores = Tensor.Empty([lq, lk]).Span;
@@ -35,10 +39,10 @@ public static partial class Ops
             for (int h = 0; h < heads; h++)
             {
                 int bh = b * heads + h;
-                Gemm.Sgemm(false, true, lq, lk, dh, sc, q.Span.Slice(bh * qs, qs), dh, k.Span.Slice(bh * ks, ks), dh, 0f, scores, lk);
+                Mm(small, false, true, lq, lk, dh, sc, q.Span.Slice(bh * qs, qs), dh, k.Span.Slice(bh * ks, ks), dh, 0f, scores, lk);
                 var p = probs.Span.Slice(bh * ps, ps);
                 Kernels.Softmax.Forward(scores, p, lq, lk, keyMask is null ? default : mask.AsSpan(0, lq * lk));
-                Gemm.Sgemm(false, false, lq, dv, lk, 1f, p, lk, v.Span.Slice(bh * vs, vs), dv, 0f, y.Span.Slice(bh * os, os), dv);
+                Mm(small, false, false, lq, dv, lk, 1f, p, lk, v.Span.Slice(bh * vs, vs), dv, 0f, y.Span.Slice(bh * os, os), dv);
             }
         }
         if (keyMask is not null) System.Buffers.ArrayPool<byte>.Shared.Return(mask);
@@ -53,17 +57,39 @@ public static partial class Ops
                     var p = probs.Span.Slice(bh * ps, ps);
                     var dO = g.Span.Slice(bh * os, os);
                     var vb = v.Span.Slice(bh * vs, vs);
-                    if (v.RequiresGrad) Gemm.Sgemm(true, false, lk, dv, lq, 1f, p, lk, dO, dv, 1f, v.GradSpanForAccumulate().Slice(bh * vs, vs), dv);
+                    if (v.RequiresGrad) Mm(small, true, false, lk, dv, lq, 1f, p, lk, dO, dv, 1f, v.GradSpanForAccumulate().Slice(bh * vs, vs), dv);
                     if (!q.RequiresGrad && !k.RequiresGrad) continue;
-                    Gemm.Sgemm(false, true, lq, lk, dv, 1f, dO, dv, vb, dv, 0f, dP, lk);
+                    Mm(small, false, true, lq, lk, dv, 1f, dO, dv, vb, dv, 0f, dP, lk);
                     dS.Clear();
                     Kernels.Softmax.Backward(p, dP, dS, lq, lk);
-                    if (q.RequiresGrad) Gemm.Sgemm(false, false, lq, dh, lk, sc, dS, lk, k.Span.Slice(bh * ks, ks), dh, 1f, q.GradSpanForAccumulate().Slice(bh * qs, qs), dh);
-                    if (k.RequiresGrad) Gemm.Sgemm(true, false, lk, dh, lq, sc, dS, lk, q.Span.Slice(bh * qs, qs), dh, 1f, k.GradSpanForAccumulate().Slice(bh * ks, ks), dh);
+                    if (q.RequiresGrad) Mm(small, false, false, lq, dh, lk, sc, dS, lk, k.Span.Slice(bh * ks, ks), dh, 1f, q.GradSpanForAccumulate().Slice(bh * qs, qs), dh);
+                    if (k.RequiresGrad) Mm(small, true, false, lk, dh, lq, sc, dS, lk, q.Span.Slice(bh * qs, qs), dh, 1f, k.GradSpanForAccumulate().Slice(bh * ks, ks), dh);
                 }
             });
         }
         return y;
+    }
+
+    /// <summary>Tiny heads: forward and backward over all (batch, head) pairs in one fused kernel call each.</summary>
+    private static Tensor SmallHeads(Tensor q, Tensor k, Tensor v, IntTensor? keyMask, float sc, int bs, int heads, int lq, int lk, int dh, int dv)
+    {
+        var y = Tensor.Empty([bs, heads, lq, dv]);
+        var probs = Tensor.Empty([bs, heads, lq, lk]); // P, kept for backward
+        ReadOnlySpan<int> mask = keyMask is null ? default : keyMask.Data.AsSpan(0, bs * lk);
+        SmallAttention.Forward(q.Span, k.Span, v.Span, mask, probs.Span, y.Span, bs, heads, lq, lk, dh, dv, sc);
+        if (Autograd.ShouldRecord([q, k, v]))
+            y.Record("sdpa", [q, k, v], g => SmallAttention.Backward(q.Span, k.Span, v.Span, probs.Span, g.Span,
+                q.RequiresGrad ? q.GradSpanForAccumulate() : default, k.RequiresGrad ? k.GradSpanForAccumulate() : default,
+                v.RequiresGrad ? v.GradSpanForAccumulate() : default, bs, heads, lq, lk, dh, dv, sc));
+        return y;
+    }
+
+    /// <summary>One per-head product: <see cref="SmallGemm"/> for tiny heads, the packed <see cref="Gemm"/> otherwise.</summary>
+    private static void Mm(bool small, bool transA, bool transB, int m, int n, int k, float alpha,
+        ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, float beta, Span<float> c, int ldc)
+    {
+        if (small) SmallGemm.Sgemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+        else Gemm.Sgemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
     }
 
     /// <summary>(B, A, C, D) → (B, C, A, D) copy (swaps axes 1 and 2); backward is the same swap of the gradient.</summary>
