@@ -1,0 +1,98 @@
+using System.CommandLine;
+
+namespace Cascade.Cli.Bench;
+
+/// <summary>
+/// `cascade bench ann`: builds HNSW on the seeded benchmark corpora, measures build time, recall@10 and QPS per ef,
+/// two-thread batch QPS, memory, load time and read throughput under concurrent writers; optionally runs hnswlib and
+/// faiss on the identical data (bench/ann/compare.py with Debian's python3-hnswlib and python3-faiss).
+/// </summary>
+public static class BenchAnnCommand
+{
+    /// <summary>Creates the "ann" subcommand of `cascade bench`.</summary>
+    public static Command Create()
+    {
+        var dataset = new Option<string>("--dataset") { Description = "gmm (N × 32 unit vectors, 1,000-cluster mixture, inner product), uniform (N × 64 uniform, L2) or all.", DefaultValueFactory = _ => "all" };
+        var n = new Option<int?>("--n") { Description = "Corpus size (default 1,000,000 for gmm, 100,000 for uniform)." };
+        var queries = new Option<int>("--queries") { Description = "Number of queries.", DefaultValueFactory = _ => 10_000 };
+        var m = new Option<int>("--m") { Description = "HNSW M (links per node; 2M on level 0).", DefaultValueFactory = _ => 16 };
+        var efc = new Option<int>("--ef-construction") { Description = "Beam width while building.", DefaultValueFactory = _ => 200 };
+        var efs = new Option<string>("--ef") { Description = "Comma-separated search beam widths.", DefaultValueFactory = _ => "10,20,40,80,120,200,400" };
+        var seconds = new Option<double>("--concurrency-seconds") { Description = "Seconds per read-throughput phase (alone, with 1,000 upserts/s, with a writer flat out).", DefaultValueFactory = _ => 5 };
+        var rate = new Option<int>("--upserts-per-second") { Description = "Paced writer rate of the second concurrency phase.", DefaultValueFactory = _ => 1_000 };
+        var compare = new Option<bool>("--compare") { Description = "Also run hnswlib and faiss on the same data via bench/ann/compare.py (/usr/bin/python3)." };
+        var export = new Option<string?>("--export") { Description = "Folder for the data files (base.fbin, queries.fbin, gt.ibin); a temporary folder by default." };
+        var script = new Option<string>("--script") { Description = "Path of compare.py.", DefaultValueFactory = _ => "bench/ann/compare.py" };
+        var json = new Option<bool>("--json") { Description = "Print exactly one JSON object on stdout (progress goes to stderr)." };
+        var cmd = new Command("ann", "Benchmark the HNSW index (recall/QPS per ef, build, memory, concurrency), optionally against hnswlib and faiss.")
+        {
+            dataset, n, queries, m, efc, efs, seconds, rate, compare, export, script, json,
+        };
+        cmd.SetAction(parse =>
+        {
+            var settings = new AnnBenchSettings
+            {
+                Datasets = parse.GetValue(dataset)!.ToLowerInvariant() switch
+                {
+                    "all" => ["gmm", "uniform"],
+                    "gmm" => ["gmm"],
+                    "uniform" => ["uniform"],
+                    var other => throw new ArgumentException($"--dataset: unknown value '{other}'; use gmm, uniform or all."),
+                },
+                N = parse.GetValue(n),
+                Queries = parse.GetValue(queries),
+                M = parse.GetValue(m),
+                EfConstruction = parse.GetValue(efc),
+                Efs = ParseEfs(parse.GetValue(efs)!),
+                ConcurrencySeconds = parse.GetValue(seconds),
+                UpsertsPerSecond = parse.GetValue(rate),
+                Compare = parse.GetValue(compare),
+                ExportDir = parse.GetValue(export),
+                Script = parse.GetValue(script)!,
+                Json = parse.GetValue(json),
+            };
+            return new AnnBenchRunner(settings).Run();
+        });
+        return cmd;
+    }
+
+    private static int[] ParseEfs(string text)
+    {
+        var parts = text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var efs = new int[parts.Length];
+        for (int i = 0; i < parts.Length; i++)
+        {
+            if (!int.TryParse(parts[i], out efs[i]) || efs[i] < 1) throw new ArgumentException($"--ef: '{parts[i]}' is not a positive integer.");
+        }
+        return efs;
+    }
+}
+
+/// <summary>Settings of one `cascade bench ann` run.</summary>
+public sealed record AnnBenchSettings
+{
+    /// <summary>Datasets to run: "gmm" and/or "uniform".</summary>
+    public required string[] Datasets { get; init; }
+    /// <summary>Corpus size override; null uses each dataset's default.</summary>
+    public int? N { get; init; }
+    /// <summary>Number of queries.</summary>
+    public int Queries { get; init; }
+    /// <summary>HNSW M.</summary>
+    public int M { get; init; }
+    /// <summary>HNSW efConstruction.</summary>
+    public int EfConstruction { get; init; }
+    /// <summary>Search beam widths.</summary>
+    public required int[] Efs { get; init; }
+    /// <summary>Seconds per concurrency phase.</summary>
+    public double ConcurrencySeconds { get; init; }
+    /// <summary>Paced writer rate.</summary>
+    public int UpsertsPerSecond { get; init; }
+    /// <summary>Run hnswlib and faiss too.</summary>
+    public bool Compare { get; init; }
+    /// <summary>Folder for the data files.</summary>
+    public string? ExportDir { get; init; }
+    /// <summary>Path of compare.py.</summary>
+    public required string Script { get; init; }
+    /// <summary>JSON output.</summary>
+    public bool Json { get; init; }
+}

@@ -1,0 +1,168 @@
+using System.IO.Hashing;
+using System.Runtime.InteropServices;
+using System.Text;
+
+namespace Cascade.Index;
+
+public sealed unsafe partial class HnswIndex
+{
+    private static readonly byte[] Magic = Encoding.ASCII.GetBytes("CASCHNSW");
+
+    /// <summary>Current on-disk format version; <see cref="Load"/> rejects others.</summary>
+    public const int FormatVersion = 1;
+
+    /// <summary>
+    /// Writes the index to <paramref name="path"/> atomically: a temporary file beside it is written, flushed to disk
+    /// and renamed over the target, so a crash leaves either the old or the new file. Layout (little-endian):
+    /// "CASCHNSW", version, header, ids (S), vectors (S, D), level-0 blocks (S, 2M + 2), levels (S), states (S), upper
+    /// lists, pending and free slots, then an XXH3-64 checksum of everything before it. Searches keep running.
+    /// </summary>
+    public void Save(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        string tmp = path + ".tmp-" + Environment.ProcessId;
+        lock (_writeLock)
+        {
+            using (var fs = new FileStream(tmp, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20))
+            {
+                var hash = new XxHash3();
+                void Put(ReadOnlySpan<byte> bytes) { fs.Write(bytes); hash.Append(bytes); }
+                void PutInts(ReadOnlySpan<int> v) => Put(MemoryMarshal.AsBytes(v));
+                Put(Magic);
+                PutInts([FormatVersion, _dim, (int)_metric, _m, _options.EfConstruction, _options.DefaultEf, _options.Seed,
+                    _slotCount, _live, (int)(_entry >> 32), (int)_entry, _pending.Count, _free.Count]);
+                ForEachChunkRange(_slotCount, (c, start, n) => Put(MemoryMarshal.AsBytes(_storage.Ids[c].AsSpan(start, n))));
+                ForEachChunkRange(_slotCount, (c, start, n) => Put(new ReadOnlySpan<byte>((float*)_storage.Vectors[c] + (long)start * _dim, n * _dim * 4)));
+                ForEachChunkRange(_slotCount, (c, start, n) => Put(new ReadOnlySpan<byte>((int*)_storage.Blocks[c] + (long)start * _stride0, n * _stride0 * 4)));
+                Put(_levels.AsSpan(0, _slotCount));
+                Put(_state.AsSpan(0, _slotCount));
+                for (int s = 0; s < _slotCount; s++)
+                {
+                    if (_levels[s] > 0) PutInts(_storage.Upper[s >> HnswStorage.ChunkShift][s & HnswStorage.ChunkMask]!);
+                }
+                PutInts(CollectionsMarshal.AsSpan(_pending));
+                PutInts(_free.ToArray());
+                Span<byte> digest = stackalloc byte[8];
+                BitConverter.TryWriteBytes(digest, hash.GetCurrentHashAsUInt64());
+                fs.Write(digest);
+                fs.Flush(flushToDisk: true);
+            }
+            File.Move(tmp, path, overwrite: true);
+        }
+    }
+
+    /// <summary>
+    /// Loads an index written by <see cref="Save"/>, verifying the magic, version, header ranges, checksum and every
+    /// link (in range, within the level's capacity) before returning it.
+    /// </summary>
+    /// <exception cref="InvalidDataException">The file is truncated, corrupted or of another format, with the reason and path.</exception>
+    public static HnswIndex Load(string path)
+    {
+        using var fs = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20);
+        var hash = new XxHash3();
+        void Get(Span<byte> bytes)
+        {
+            try { fs.ReadExactly(bytes); }
+            catch (EndOfStreamException) { throw new InvalidDataException($"{path}: file is truncated at byte {fs.Position} of {fs.Length}."); }
+            hash.Append(bytes);
+        }
+        void GetInts(Span<int> v) => Get(MemoryMarshal.AsBytes(v));
+        Span<byte> magic = stackalloc byte[Magic.Length];
+        Get(magic);
+        if (!magic.SequenceEqual(Magic)) throw new InvalidDataException($"{path}: not a Cascade HNSW index (magic bytes differ).");
+        Span<int> h = stackalloc int[13];
+        GetInts(h);
+        if (h[0] != FormatVersion) throw new InvalidDataException($"{path}: format version {h[0]}, this build reads version {FormatVersion}.");
+        int dim = h[1], metric = h[2], m = h[3], slotCount = h[7], live = h[8], entryLevel = h[9], entrySlot = h[10], pending = h[11], free = h[12];
+        if (dim < 1 || metric < 0 || metric > 2 || m < 2 || m > 256 || slotCount < 0 || live < 0 || live > slotCount || pending < 0 || free < 0 || pending + free > slotCount)
+            throw new InvalidDataException($"{path}: header out of range (D={dim}, metric={metric}, M={m}, slots={slotCount}, live={live}).");
+        var options = new HnswOptions { Metric = (Metric)metric, M = m, EfConstruction = Math.Max(1, h[4]), DefaultEf = Math.Max(1, h[5]), Seed = h[6] };
+        var index = new HnswIndex(dim, options);
+        index.ReadBody(path, slotCount, Get, GetInts);
+        if (entrySlot >= slotCount || (live > 0 && entrySlot < 0))
+            throw new InvalidDataException($"{path}: entry point {entrySlot} outside {slotCount} slots.");
+        index._entry = entrySlot < 0 ? -1 : ((long)entryLevel << 32) | (uint)entrySlot;
+        var pendingSlots = new int[pending];
+        GetInts(pendingSlots);
+        var freeSlots = new int[free];
+        GetInts(freeSlots);
+        Span<byte> digest = stackalloc byte[8];
+        fs.ReadExactly(digest);
+        if (BitConverter.ToUInt64(digest) != hash.GetCurrentHashAsUInt64()) throw new InvalidDataException($"{path}: checksum mismatch, the file is corrupted.");
+        if (fs.Position != fs.Length) throw new InvalidDataException($"{path}: {fs.Length - fs.Position} unexpected bytes after the checksum.");
+        index.FinishLoad(path, live, pendingSlots, freeSlots);
+        return index;
+    }
+
+    private delegate void ByteReader(Span<byte> bytes);
+    private delegate void IntReader(Span<int> ints);
+
+    private void ReadBody(string path, int slotCount, ByteReader get, IntReader getInts)
+    {
+        while (_storage.Capacity < slotCount) _storage = _storage.AddChunk(_dim, _stride0);
+        int cap = _storage.Capacity;
+        _inDegree0 = new int[cap];
+        _levels = new byte[cap];
+        _state = new byte[cap];
+        _slotCount = slotCount;
+        ForEachChunkRange(slotCount, (c, start, n) => get(MemoryMarshal.AsBytes(_storage.Ids[c].AsSpan(start, n))));
+        ForEachChunkRange(slotCount, (c, start, n) => get(new Span<byte>((float*)_storage.Vectors[c] + (long)start * _dim, n * _dim * 4)));
+        ForEachChunkRange(slotCount, (c, start, n) => get(new Span<byte>((int*)_storage.Blocks[c] + (long)start * _stride0, n * _stride0 * 4)));
+        get(_levels.AsSpan(0, slotCount));
+        get(_state.AsSpan(0, slotCount));
+        for (int s = 0; s < slotCount; s++)
+        {
+            if (_levels[s] > 31) throw new InvalidDataException($"{path}: slot {s} has level {_levels[s]} (max 31).");
+            if (_levels[s] == 0) continue;
+            var up = new int[_levels[s] * _upStride];
+            getInts(up);
+            _storage.Upper[s >> HnswStorage.ChunkShift][s & HnswStorage.ChunkMask] = up;
+        }
+    }
+
+    private void FinishLoad(string path, int live, int[] pending, int[] free)
+    {
+        int counted = 0;
+        for (int s = 0; s < _slotCount; s++)
+        {
+            byte state = _state[s];
+            if (state > StateFree) throw new InvalidDataException($"{path}: slot {s} has unknown state {state}.");
+            int* blk = Block(_storage, s);
+            blk[0] = 0; // no node is locked in a fresh index
+            for (int lev = 0; lev <= _levels[s]; lev++)
+            {
+                var links = LinksW(s, lev);
+                if (links.Length > MaxLinks(lev)) throw new InvalidDataException($"{path}: slot {s} level {lev} has {links.Length} links (max {MaxLinks(lev)}).");
+                foreach (int t in links)
+                {
+                    if ((uint)t >= (uint)_slotCount) throw new InvalidDataException($"{path}: slot {s} level {lev} links to slot {t} outside {_slotCount}.");
+                    if (lev == 0) _inDegree0[t]++;
+                }
+            }
+            if (state == StateLive)
+            {
+                counted++;
+                _slotOf[_storage.Ids[s >> HnswStorage.ChunkShift][s & HnswStorage.ChunkMask]] = s;
+            }
+        }
+        if (counted != live || _slotOf.Count != live) throw new InvalidDataException($"{path}: header says {live} live items, found {counted} ({_slotOf.Count} distinct ids).");
+        foreach (int p in pending)
+        {
+            if ((uint)p >= (uint)_slotCount || _state[p] != StateTombstone) throw new InvalidDataException($"{path}: pending slot {p} is not a deleted node.");
+            _pending.Add(p);
+        }
+        for (int i = free.Length - 1; i >= 0; i--)
+        {
+            if ((uint)free[i] >= (uint)_slotCount || _state[free[i]] != StateFree) throw new InvalidDataException($"{path}: free slot {free[i]} is in use.");
+            _free.Push(free[i]);
+        }
+        _live = live;
+        _rng = new Random(_options.Seed ^ _slotCount);
+    }
+
+    private static void ForEachChunkRange(int slotCount, Action<int, int, int> action)
+    {
+        for (int start = 0; start < slotCount; start += HnswStorage.ChunkSize)
+            action(start >> HnswStorage.ChunkShift, 0, Math.Min(HnswStorage.ChunkSize, slotCount - start));
+    }
+}

@@ -1,0 +1,249 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics.X86;
+
+namespace Cascade.Index;
+
+public sealed unsafe partial class HnswIndex
+{
+    /// <summary>Decides which visited nodes may enter the result set (all nodes are still traversed).</summary>
+    private interface IAccept
+    {
+        bool Accept(HnswIndex index, ref HnswStorage st, int slot, bool deleted);
+    }
+
+    private struct AcceptLive : IAccept
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public readonly bool Accept(HnswIndex index, ref HnswStorage st, int slot, bool deleted) => !deleted;
+    }
+
+    private struct AcceptLiveExcept : IAccept
+    {
+        public int Excluded;
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public readonly bool Accept(HnswIndex index, ref HnswStorage st, int slot, bool deleted) => !deleted && slot != Excluded;
+    }
+
+    private struct AcceptFiltered : IAccept
+    {
+        public Func<long, bool> Filter;
+        public readonly bool Accept(HnswIndex index, ref HnswStorage st, int slot, bool deleted)
+            => !deleted && Filter(index.IdUnchecked(ref st, slot));
+    }
+
+    /// <summary>
+    /// The <paramref name="k"/> nearest live items to <paramref name="query"/>, best first, written to
+    /// <paramref name="results"/>; returns how many were written (fewer than k only when fewer items qualify).
+    /// <paramref name="ef"/> is the beam width (≥ k; ≤ 0 means <see cref="HnswOptions.DefaultEf"/>). Allocates nothing.
+    /// </summary>
+    public int Search(ReadOnlySpan<float> query, int k, int ef, Span<SearchResult> results)
+    {
+        var accept = new AcceptLive();
+        return SearchEntry(query, k, ef, results, ref accept, null);
+    }
+
+    /// <summary>
+    /// Filtered search: like <see cref="Search(ReadOnlySpan{float}, int, int, Span{SearchResult})"/> but only ids for
+    /// which <paramref name="filter"/> returns true are returned (e.g. only ads with budget left). The graph is still
+    /// traversed through rejected nodes, so a selective filter costs more distance computations, not recall.
+    /// </summary>
+    public int Search(ReadOnlySpan<float> query, int k, int ef, Span<SearchResult> results, Func<long, bool> filter)
+    {
+        ArgumentNullException.ThrowIfNull(filter);
+        var accept = new AcceptFiltered { Filter = filter };
+        return SearchEntry(query, k, ef, results, ref accept, filter);
+    }
+
+    /// <summary>Convenience overload that allocates the result array.</summary>
+    public SearchResult[] Search(ReadOnlySpan<float> query, int k, int ef = 0, Func<long, bool>? filter = null)
+    {
+        var results = new SearchResult[k];
+        int n = filter is null ? Search(query, k, ef, results) : Search(query, k, ef, results, filter);
+        return n == k ? results : results[..n];
+    }
+
+    /// <summary>
+    /// Batch search over <paramref name="threads"/> workers: <paramref name="queries"/> is (Q, D) row-major and
+    /// <paramref name="results"/> (Q, K) receives each query's hits best first, padded with id −1.
+    /// </summary>
+    public void SearchBatch(float[] queries, int k, int ef, SearchResult[] results, int threads)
+    {
+        if (queries.Length % _dim != 0) throw new ArgumentException($"SearchBatch: {queries.Length} floats is not a whole number of {_dim}-vectors.", nameof(queries));
+        int q = queries.Length / _dim;
+        if (results.Length < (long)q * k) throw new ArgumentException($"SearchBatch: results holds {results.Length}, need Q×K = {q}×{k}.", nameof(results));
+        Parallel.For(0, q, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, threads) }, i =>
+        {
+            var row = results.AsSpan(i * k, k);
+            int n = Search(queries.AsSpan(i * _dim, _dim), k, ef, row);
+            row[n..].Fill(new SearchResult(-1, float.PositiveInfinity));
+        });
+    }
+
+    private int SearchEntry<TAccept>(ReadOnlySpan<float> query, int k, int ef, Span<SearchResult> results, ref TAccept accept, Func<long, bool>? filter)
+        where TAccept : struct, IAccept
+    {
+        VectorGuard.Check(query, _dim, "HnswIndex.Search query");
+        ArgumentOutOfRangeException.ThrowIfLessThan(k, 1);
+        if (results.Length < k) throw new ArgumentException($"Search: results holds {results.Length}, k = {k}.", nameof(results));
+        if (ef <= 0) ef = _options.DefaultEf;
+        ef = Math.Max(ef, k);
+        var ctx = _pool.Rent();
+        try
+        {
+            query.CopyTo(ctx.Query);
+            if (_metric == Metric.Cosine) Distances.NormalizeInPlace(ctx.Query);
+            fixed (float* q = ctx.Query)
+            {
+                var st = Volatile.Read(ref _storage);
+                long entry = Volatile.Read(ref _entry);
+                if (entry < 0) return 0;
+                int cur = (int)entry;
+                float curDist = DistChecked(ref st, cur, q, out bool curDeleted);
+                GreedyDescend(ref st, ctx, q, ref cur, ref curDist, ref curDeleted, (int)(entry >> 32), 0);
+                SearchLayer(ctx, ref st, q, cur, curDist, curDeleted, 0, ef, ref accept);
+                return DrainResults(ctx, ref st, q, k, results, filter);
+            }
+        }
+        finally
+        {
+            _pool.Return(ctx);
+        }
+    }
+
+    /// <summary>Greedy walk (beam 1) from level <paramref name="fromLevel"/> down to <paramref name="toLevel"/> + 1.</summary>
+    private void GreedyDescend(ref HnswStorage st, SearchContext ctx, float* q, ref int cur, ref float curDist, ref bool curDeleted, int fromLevel, int toLevel)
+    {
+        var links = ctx.Links;
+        for (int level = fromLevel; level > toLevel; level--)
+        {
+            bool changed = true;
+            while (changed)
+            {
+                changed = false;
+                int n = ReadLinks(ref st, cur, level, links);
+                for (int j = 0; j < n; j++)
+                {
+                    float d = DistChecked(ref st, links[j], q, out bool del);
+                    if (d < curDist)
+                    {
+                        curDist = d;
+                        cur = links[j];
+                        curDeleted = del;
+                        changed = true;
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Beam search on one level (Algorithm 2 of the paper): leaves the ≤ ef best accepted nodes in ctx.Results
+    /// (a max-heap on distance). Stops when the nearest unexpanded candidate is farther than the worst of ef results.
+    /// </summary>
+    private void SearchLayer<TAccept>(SearchContext ctx, ref HnswStorage st, float* q, int entry, float entryDist, bool entryDeleted, int level, int ef, ref TAccept accept)
+        where TAccept : struct, IAccept
+    {
+        var cand = ctx.Candidates;
+        var res = ctx.Results;
+        cand.Clear();
+        res.Clear();
+        ctx.NewEpoch(st.Capacity);
+        ctx.TryVisit(entry);
+        cand.Push(-entryDist, entry);
+        float bound = float.MaxValue;
+        if (accept.Accept(this, ref st, entry, entryDeleted))
+        {
+            res.Push(entryDist, entry);
+            bound = entryDist;
+        }
+        var links = ctx.Links;
+        while (cand.Count > 0)
+        {
+            float d = -cand.TopKey;
+            if (d > bound && res.Count >= ef) break;
+            int c = cand.TopValue;
+            cand.Pop();
+            int n = ReadLinks(ref st, c, level, links);
+            if (Sse.IsSupported)
+            {
+                // The neighbours' vectors and version words are scattered; ask for them all before the first distance.
+                for (int j = 0; j < n; j++)
+                {
+                    int s = links[j];
+                    if ((uint)s < (uint)st.Capacity)
+                    {
+                        Sse.Prefetch0(Vec(st, s));
+                        Sse.Prefetch0(Block(st, s));
+                    }
+                }
+            }
+            for (int j = 0; j < n; j++)
+            {
+                int s = links[j];
+                if (!ctx.TryVisit(s)) continue;
+                float dn = DistChecked(ref st, s, q, out bool del);
+                if (res.Count < ef || dn < bound)
+                {
+                    cand.Push(-dn, s);
+                    if (accept.Accept(this, ref st, s, del))
+                    {
+                        res.Push(dn, s);
+                        if (res.Count > ef) res.Pop();
+                        bound = res.TopKey;
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Keeps the k best of ctx.Results and re-reads each one's id, deleted flag and distance under its version lock,
+    /// so a node deleted (or a slot reused) during the search is never returned with a stale id or distance.
+    /// </summary>
+    private int DrainResults(SearchContext ctx, ref HnswStorage st, float* q, int k, Span<SearchResult> results, Func<long, bool>? filter)
+    {
+        var res = ctx.Results;
+        while (res.Count > k) res.Pop();
+        int n = res.Count;
+        if (ctx.OutSlots.Length < n) ctx.OutSlots = new int[n];
+        var slots = ctx.OutSlots;
+        for (int i = n - 1; i >= 0; i--)
+        {
+            slots[i] = res.TopValue;
+            res.Pop();
+        }
+        int written = 0;
+        for (int i = 0; i < n; i++)
+        {
+            int slot = slots[i];
+            int* blk = Block(st, slot);
+            float* v = Vec(st, slot);
+            while (true)
+            {
+                int v1 = Volatile.Read(ref *blk);
+                if ((v1 & 1) == 0)
+                {
+                    float d = _metric == Metric.L2 ? Distances.L2Squared(q, v, _dim) : 1f - Distances.Dot(q, v, _dim);
+                    int header = blk[1];
+                    long id = st.Ids[slot >> HnswStorage.ChunkShift][slot & HnswStorage.ChunkMask];
+                    Volatile.ReadBarrier();
+                    if (Volatile.Read(ref *blk) == v1)
+                    {
+                        if ((header & DeletedFlag) == 0 && (filter is null || filter(id))) results[written++] = new SearchResult(id, d);
+                        break;
+                    }
+                }
+                Thread.SpinWait(4);
+            }
+        }
+        // A re-read distance can change order only if the vector was updated mid-search; keep the output sorted.
+        for (int i = 1; i < written; i++)
+        {
+            var x = results[i];
+            int j = i - 1;
+            while (j >= 0 && results[j].Distance > x.Distance) { results[j + 1] = results[j]; j--; }
+            results[j + 1] = x;
+        }
+        return written;
+    }
+}

@@ -1,0 +1,96 @@
+using System.Runtime.CompilerServices;
+
+namespace Cascade.Index;
+
+/// <summary>
+/// Per-search scratch: a visited set with epoch tags (a slot is visited when its tag equals the current epoch, so
+/// starting a search is one increment instead of clearing N entries; the array is cleared once every 65,535 searches
+/// when the 16-bit epoch wraps), the two heaps, link and gather buffers. Rented from <see cref="SearchContextPool"/>.
+/// </summary>
+internal sealed class SearchContext
+{
+    public ushort[] Visited = [];
+    private ushort _epoch;
+    public readonly MaxHeap Candidates = new(256);
+    public readonly MaxHeap Results = new(256);
+    public readonly int[] Links;        // (2M) one node's neighbour list
+    public readonly float[] Query;      // (D) the query, normalised under cosine
+    public float[] Gather;              // (2M, D) neighbour vectors handed to a neural scorer
+    public readonly float[] Scores;     // (2M)
+    public readonly int[] GatherSlots;  // (2M)
+    public int[] OutSlots = new int[64];
+    public readonly List<(float Dist, int Slot)> Pairs = new(64);
+    public readonly List<int> Selected = new(64);
+    public readonly List<int> Scratch = new(64);
+
+    public SearchContext(HnswIndex index)
+    {
+        int m0 = 2 * index.Options.M;
+        Links = new int[m0];
+        Query = new float[index.Dimensions];
+        Gather = new float[m0 * index.Dimensions];
+        Scores = new float[m0];
+        GatherSlots = new int[m0];
+    }
+
+    public void NewEpoch(int capacity)
+    {
+        if (Visited.Length < capacity) { Visited = new ushort[capacity]; _epoch = 0; }
+        if (++_epoch == 0)
+        {
+            Array.Clear(Visited);
+            _epoch = 1;
+        }
+    }
+
+    /// <summary>Marks <paramref name="slot"/> visited; false when it already was in this search.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public bool TryVisit(int slot)
+    {
+        var visited = Visited;
+        if ((uint)slot >= (uint)visited.Length) visited = GrowVisited(slot);
+        if (visited[slot] == _epoch) return false;
+        visited[slot] = _epoch;
+        return true;
+    }
+
+    private ushort[] GrowVisited(int slot)
+    {
+        // Capacity grew during this search; rare, so the copy is acceptable.
+        var grown = new ushort[Math.Max(slot + 1, Visited.Length * 2)];
+        Visited.CopyTo(grown, 0);
+        Visited = grown;
+        return grown;
+    }
+}
+
+/// <summary>
+/// Lock-free pool of search contexts (an array of slots taken with Interlocked.Exchange): concurrent searches each
+/// rent one, so steady-state searches allocate nothing. More concurrent searches than slots allocate extra contexts,
+/// which are dropped on return when the pool is full.
+/// </summary>
+internal sealed class SearchContextPool
+{
+    private readonly SearchContext?[] _items = new SearchContext?[Math.Max(8, 2 * Environment.ProcessorCount)];
+    private readonly HnswIndex _index;
+
+    public SearchContextPool(HnswIndex index) => _index = index;
+
+    public SearchContext Rent()
+    {
+        for (int i = 0; i < _items.Length; i++)
+        {
+            var c = Interlocked.Exchange(ref _items[i], null);
+            if (c is not null) return c;
+        }
+        return new SearchContext(_index);
+    }
+
+    public void Return(SearchContext context)
+    {
+        for (int i = 0; i < _items.Length; i++)
+        {
+            if (Interlocked.CompareExchange(ref _items[i], context, null) is null) return;
+        }
+    }
+}
