@@ -70,6 +70,11 @@ public class MovieLensGoldenTests(ITestOutputHelper output)
         output.WriteLine($"{p.Stats}");
         Assert.Equal(487_650, p.Stats.Ratings);
         Assert.Equal(p.Stats.AfterDropNeutral, p.Train.Count + p.Validation.Count + p.Test.Count);
+        Assert.Equal(360_434, p.Stats.AfterDropNeutral);
+        Assert.Equal(73_269, p.Test.Count);       // Σ over users of ceil(0.2 · ratings of the user)
+        Assert.Equal(58_628, p.Validation.Count); // the same on each user's remaining rows
+        Assert.Equal(228_537, p.Train.Count);
+        Assert.Equal(3000, p.Encoder.IdTableOf("user_id")!.Size); // every user 1–2999 keeps training rows
         // Per user, every test rating is no older than any of that user's training ratings.
         var lastTrain = new Dictionary<int, long>();
         foreach (var d in new[] { p.Train, p.Validation })

@@ -94,4 +94,32 @@ public class MovieLensProtocolTests
         var e = Assert.Throws<InvalidDataException>(() => MovieLensProtocol.Prepare(new MovieLensOptions(d, RatingsFile: Path.Combine(d, "ratings.dat"))));
         Assert.Contains("user 999", e.Message);
     }
+
+    [Fact]
+    public void HistoryIsTheUsersEarlierPositivesNewestLast()
+    {
+        string d = MakeData(out _);
+        var schema = Cascade.Features.Schema.SchemaLoader.LoadFile(Path.Combine(ReaderTests.RepoRoot(), "configs", "schemas", "movielens-1m-history.yaml"));
+        var p = MovieLensProtocol.Prepare(new MovieLensOptions(d, MovieLensProtocolKind.Clean, Seed: 2, Split: SplitMode.Temporal, Schema: schema));
+        var raw = MovieLensReader.ReadRatings(Path.Combine(d, "ratings.dat.gz"));
+        var vocab = p.Encoder.IdTableOf("history")!.Vocabulary!;
+        Assert.Same(vocab, p.Encoder.IdTableOf("movie_id")!.Vocabulary); // shared table
+        int col = p.Encoder.Layout["history"].Offset;
+        int checkedRows = 0;
+        foreach (var ds in new[] { p.Train, p.Validation, p.Test })
+            for (int i = 0; i < ds.Count; i++)
+            {
+                int u = ds.UserIds[i]; long t = ds.Timestamps[i];
+                var expected = Enumerable.Range(0, raw.Count).Where(r => raw.Users[r] == u && raw.Ratings[r] > 3 && raw.Timestamps[r] < t)
+                    .OrderBy(r => raw.Timestamps[r]).TakeLast(50).ToArray();
+                var ids = ds.VarLen[col].Row(i).ToArray();
+                Assert.Equal(expected.Select(r => vocab.Encode(raw.Movies[r].ToString())), ids);
+                Assert.Equal(expected.Select(r => raw.Timestamps[r]), ds.VarLen[col].Times!.AsSpan(ds.VarLen[col].Offsets[i], ids.Length).ToArray());
+                checkedRows++;
+            }
+        Assert.True(checkedRows > 100);
+        var noTimes = TestData.Write(d, "ratings3.dat", "1::1::5\n");
+        var e = Assert.Throws<ArgumentException>(() => MovieLensProtocol.Prepare(new MovieLensOptions(d, MovieLensProtocolKind.Clean, Schema: schema, RatingsFile: noTimes)));
+        Assert.Contains("history", e.Message);
+    }
 }

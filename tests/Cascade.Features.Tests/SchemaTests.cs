@@ -144,3 +144,22 @@ public class SchemaTests
         Assert.Equal(Json(builtIn.Features), Json(file.Features));
     }
 }
+
+public class SchemaColumnTests
+{
+    [Fact]
+    public void FixedFormatsRejectUnknownColumnsWithTheirLine()
+    {
+        var s = SchemaLoader.Load("dataset:\n  name: x\n  format: criteo\n  label: label\n  features:\n    - {name: a, kind: sparse, source: C1}\n    - {name: b, kind: sparse, source: C27}\n", "c.yaml");
+        var e = Assert.Single(Readers.TableReaders.CheckColumns(s));
+        Assert.Equal(7, e.Line);
+        Assert.Contains("C27", e.Problem);
+        Assert.Contains("I13", e.Fix);
+        var ml = SchemaLoader.Load("dataset:\n  name: x\n  format: movielens\n  features:\n    - {name: a, kind: sparse, source: zip}\n");
+        Assert.Empty(Readers.TableReaders.CheckColumns(ml));
+        var csv = SchemaLoader.Load("dataset:\n  name: x\n  features:\n    - {name: anything, kind: sparse}\n");
+        Assert.Empty(Readers.TableReaders.CheckColumns(csv));
+        foreach (var f in Directory.GetFiles(Path.Combine(ReaderTests.RepoRoot(), "configs", "schemas"), "*.yaml"))
+            Assert.Empty(Readers.TableReaders.CheckColumns(SchemaLoader.LoadFile(f)));
+    }
+}

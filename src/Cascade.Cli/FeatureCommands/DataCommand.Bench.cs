@@ -34,10 +34,10 @@ internal static partial class DataCommand
         {
             var sw = Stopwatch.StartNew();
             var p = MovieLensProtocol.Prepare(o);
-            Add("movielens-1m raw->columnar protocol=inttower first run (incl. JIT)", "seconds", sw.Elapsed.TotalSeconds, "s");
+            Add("movielens-1m raw-to-columnar protocol=inttower first run (incl. JIT)", "seconds", sw.Elapsed.TotalSeconds, "s");
             double best = double.MaxValue;
             for (int i = 0; i < repeats; i++) { sw.Restart(); p = MovieLensProtocol.Prepare(o); best = Math.Min(best, sw.Elapsed.TotalSeconds); }
-            Add("movielens-1m raw->columnar protocol=inttower", "seconds", best, "s");
+            Add("movielens-1m raw-to-columnar protocol=inttower", "seconds", best, "s");
             sw.Restart();
             PreparedDataCache.Save(p, cache);
             Add("movielens-1m cache write (3 files, fsync)", "seconds", sw.Elapsed.TotalSeconds, "s");
@@ -49,7 +49,7 @@ internal static partial class DataCommand
                 var q = PreparedDataCache.TryLoad(cache, desc) ?? throw new InvalidDataException("cache did not load");
                 best = Math.Min(best, sw.Elapsed.TotalSeconds);
             }
-            Add("movielens-1m cache->columnar (mmap, checksum verified)", "seconds", best, "s");
+            Add("movielens-1m cache-to-columnar (mmap, checksum verified)", "seconds", best, "s");
             int rows = p.Train.Count;
             Add("movielens-1m rows train+validation+test", "rows", rows + p.Validation.Count + p.Test.Count, "rows");
             var batcher = new Batcher(p.Train, new BatcherOptions(2048, 1));
@@ -76,15 +76,40 @@ internal static partial class DataCommand
         if (json)
         {
             string simd = Vector512.IsHardwareAccelerated ? "Vector512" : Vector256.IsHardwareAccelerated ? "Vector256" : "scalar";
-            string commit = Environment.GetEnvironmentVariable("CASCADE_COMMIT") ?? "unknown";
+            string commit = Environment.GetEnvironmentVariable("CASCADE_COMMIT") ?? GitCommit();
             Console.WriteLine(JsonSerializer.Serialize(new
             {
                 command = "data bench",
-                machine = new { cpu = System.Runtime.InteropServices.RuntimeInformation.ProcessArchitecture.ToString(), cores = Environment.ProcessorCount, simd },
+                machine = new { cpu = CpuName(), cores = Environment.ProcessorCount, simd },
                 commit,
                 results,
             }));
         }
         return 0;
+    }
+
+    private static string CpuName()
+    {
+        try
+        {
+            if (File.Exists("/proc/cpuinfo"))
+                foreach (var line in File.ReadLines("/proc/cpuinfo"))
+                    if (line.StartsWith("model name", StringComparison.Ordinal)) return line[(line.IndexOf(':') + 1)..].Trim();
+        }
+        catch (IOException) { }
+        return System.Runtime.InteropServices.RuntimeInformation.ProcessArchitecture.ToString();
+    }
+
+    private static string GitCommit()
+    {
+        try
+        {
+            using var p = Process.Start(new ProcessStartInfo("git", "rev-parse --short HEAD") { RedirectStandardOutput = true, RedirectStandardError = true });
+            if (p is null) return "unknown";
+            string s = p.StandardOutput.ReadToEnd().Trim();
+            p.WaitForExit();
+            return p.ExitCode == 0 && s.Length > 0 ? s : "unknown";
+        }
+        catch (System.ComponentModel.Win32Exception) { return "unknown"; }
     }
 }

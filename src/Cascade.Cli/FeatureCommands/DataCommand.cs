@@ -70,7 +70,8 @@ internal static partial class DataCommand
             if (cacheDir is not null)
             {
                 string desc = MovieLensProtocol.Describe(o);
-                p = PreparedDataCache.TryLoad(cacheDir, desc);
+                try { p = PreparedDataCache.TryLoad(cacheDir, desc); }
+                catch (InvalidDataException e) { Console.Error.WriteLine($"warning: {e.Message} Rebuilding the cache."); }
                 if (p is not null) how = "cache " + cacheDir;
             }
             p ??= MovieLensProtocol.Prepare(o);

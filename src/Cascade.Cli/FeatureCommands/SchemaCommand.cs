@@ -23,6 +23,7 @@ internal static class SchemaCommand
             return 1;
         }
         var (schema, errors) = SchemaLoader.TryLoad(File.ReadAllText(path), path);
+        if (schema is not null) errors = Cascade.Features.Readers.TableReaders.CheckColumns(schema);
         if (errors.Count > 0)
         {
             foreach (var e in errors)

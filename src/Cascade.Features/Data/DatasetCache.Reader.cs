@@ -38,28 +38,35 @@ internal sealed class CacheReader(string path, MemoryMappedViewAccessor view, lo
 
     private byte[] ReadHeaderBytes(out int n, out int ws, out int fd, out List<(string, int, bool)> varSpecs, out string meta)
     {
-        // The header is small (names + metadata JSON); read up to 16 MB of it through a view stream.
-        int max = (int)Math.Min(length, 16 << 20);
-        var buf = new byte[max];
-        view.ReadArray(0, buf, 0, max);
-        var ms = new MemoryStream(buf);
-        using var r = new BinaryReader(ms, Encoding.UTF8);
-        try
+        // The header holds names and the metadata JSON (tens of KB with a vocabulary); start with 64 KB and double
+        // until it parses, so loading never copies more than about twice the header.
+        for (long size = Math.Min(length, 64 << 10); ; size = Math.Min(length, size * 2))
         {
-            var magic = r.ReadBytes(8);
-            if (!magic.AsSpan().SequenceEqual("CASCDS\0\0"u8)) Fail("not a Cascade dataset cache (bad magic)");
-            int version = r.ReadInt32();
-            if (version != DatasetCache.Version) Fail($"cache version {version}, this build reads {DatasetCache.Version}; delete it and rebuild");
-            n = r.ReadInt32(); ws = r.ReadInt32(); fd = r.ReadInt32();
-            int v = r.ReadInt32();
-            if (n < 0 || ws < 0 || fd < 0 || v < 0 || v > 1024) Fail("header has negative or absurd sizes");
-            varSpecs = [];
-            for (int i = 0; i < v; i++) varSpecs.Add((r.ReadString(), r.ReadInt32(), r.ReadBoolean()));
-            meta = r.ReadString();
+            var buf = new byte[size];
+            view.ReadArray(0, buf, 0, (int)size);
+            var ms = new MemoryStream(buf);
+            using var r = new BinaryReader(ms, Encoding.UTF8);
+            try
+            {
+                var magic = r.ReadBytes(8);
+                if (!magic.AsSpan().SequenceEqual("CASCDS\0\0"u8)) Fail("not a Cascade dataset cache (bad magic)");
+                int version = r.ReadInt32();
+                if (version != DatasetCache.Version) Fail($"cache version {version}, this build reads {DatasetCache.Version}; delete it and rebuild");
+                n = r.ReadInt32(); ws = r.ReadInt32(); fd = r.ReadInt32();
+                int v = r.ReadInt32();
+                if (n < 0 || ws < 0 || fd < 0 || v < 0 || v > 1024) Fail("header has negative or absurd sizes");
+                varSpecs = [];
+                for (int i = 0; i < v; i++) varSpecs.Add((r.ReadString(), r.ReadInt32(), r.ReadBoolean()));
+                meta = r.ReadString();
+            }
+            catch (EndOfStreamException)
+            {
+                if (size >= length) Fail("header is truncated");
+                continue;
+            }
+            _pos = ms.Position;
+            return buf[..(int)_pos];
         }
-        catch (EndOfStreamException) { Fail("header is truncated"); throw; }
-        _pos = ms.Position;
-        return buf[..(int)_pos];
     }
 
     private T[] Block<T>(long count) where T : unmanaged

@@ -24,8 +24,7 @@ public static class PreparedDataCache
     /// <summary>Loads splits saved by <see cref="Save"/>; null when absent or built with another description.</summary>
     public static PreparedData? TryLoad(string dir, string description)
     {
-        string first = Path.Combine(dir, "train.cds");
-        if (!File.Exists(first)) return null;
+        if (new[] { "train", "validation", "test" }.Any(n => !File.Exists(Path.Combine(dir, n + ".cds")))) return null;
         var sets = new List<(Data.ColumnarDataset, Meta)>();
         foreach (var name in new[] { "train", "validation", "test" })
         {

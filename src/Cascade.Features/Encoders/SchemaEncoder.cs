@@ -128,6 +128,17 @@ public sealed partial class SchemaEncoder
         }
     }
 
+    /// <summary>
+    /// Serving entry point: fills <paramref name="scratch"/> from a request's column → value map (strings, numbers,
+    /// id lists, float vectors; see <see cref="RawRow.Set"/>) and encodes it with <see cref="EncodeRow"/>.
+    /// </summary>
+    public void EncodeRequest(IReadOnlyDictionary<string, object?> request, RawRow scratch, EncodedRow output)
+    {
+        scratch.Clear();
+        foreach (var (column, value) in request) scratch.Set(column, value);
+        EncodeRow(scratch, output);
+    }
+
     private int EncodeId(int i, RawRow row)
     {
         string? t = row.Text[i];

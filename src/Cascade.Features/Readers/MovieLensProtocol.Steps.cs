@@ -13,6 +13,7 @@ public static partial class MovieLensProtocol
         public readonly MovieLensMovie?[] Movies = movies;
         public readonly MovieLensRatings Ratings = ratings;
         public readonly string RatingsPath = ratingsPath;
+        public UserHistory? History;
         // Id strings are made once per user/movie so that filling a row allocates nothing.
         public readonly string[] UserText = Enumerable.Range(0, users.Length).Select(i => i.ToString(CultureInfo.InvariantCulture)).ToArray();
         public readonly string[] MovieText = Enumerable.Range(0, movies.Length).Select(i => i.ToString(CultureInfo.InvariantCulture)).ToArray();
@@ -89,7 +90,11 @@ public static partial class MovieLensProtocol
     {
         int[] kept = Filter(t);
         var (trainSplit, testSplit) = SplitRows(t, kept, o);
-        var (fit, val) = SplitValidation(trainSplit, o);
+        // Under the temporal split, tail validation is temporal per user too (each user's newest training rows), so
+        // that every user keeps training rows; a global time cut would leave bursty users only in validation.
+        var (fit, val) = o.Split == SplitMode.Temporal && o.Validation == ValidationMode.Tail
+            ? NewestPerUser(t, trainSplit, o.ValidationFraction)
+            : SplitValidation(trainSplit, o);
         // Every statistic (mean labels, vocabularies, scaler) comes from the rows the model trains on.
         var means = MeanLabels.Over(t, fit);
         var filler = new RowFiller(t, schema);
@@ -145,11 +150,14 @@ public static partial class MovieLensProtocol
         private readonly Table _t;
         private readonly RawRow _row;
         private readonly int[] _column; // per feature: index into MovieLensSchema.Columns
+        private readonly int[] _maxLength;
+        private readonly System.Text.StringBuilder _ids = new(), _times = new();
 
         public RowFiller(Table t, DatasetSchema schema)
         {
             _t = t; _row = new RawRow(schema);
             _column = schema.Features.Select(f => Array.IndexOf(MovieLensSchema.Columns, f.SourceColumn)).ToArray();
+            _maxLength = schema.Features.Select(f => f.MaxLength).ToArray();
         }
 
         public RawRow Fill(int r, MeanLabels means)
@@ -172,6 +180,12 @@ public static partial class MovieLensProtocol
                     case 8: row.SetNumber(i, means.User(u)); break;
                     case 9: row.SetNumber(i, means.Item(m)); break;
                     case 10: row.SetNumber(i, _t.Ratings.Timestamps[r]); break;
+                    case 11:
+                        // Two strings per row: history text is transient and collected young (gen 0).
+                        _t.History!.Before(u, _t.Ratings.Timestamps[r], _maxLength[i], _ids, _times);
+                        row.SetText(i, _ids.ToString());
+                        row.SetTimestamps(i, _times.ToString());
+                        break;
                 }
             }
             row.Label = _t.Label(r);

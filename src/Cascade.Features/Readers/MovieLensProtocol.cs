@@ -103,16 +103,19 @@ public static partial class MovieLensProtocol
     /// <summary>Reads the files and prepares train/validation/test datasets.</summary>
     public static PreparedData Prepare(MovieLensOptions o)
     {
-        if (o.TestFraction is <= 0 or >= 1) throw new ArgumentOutOfRangeException(nameof(o), "test fraction must be in (0, 1).");
-        if (o.ValidationFraction is < 0 or >= 1) throw new ArgumentOutOfRangeException(nameof(o), "validation fraction must be in [0, 1).");
+        if (o.TestFraction is <= 0 or >= 1) throw new ArgumentException("test fraction must be in (0, 1).");
+        if (o.ValidationFraction is < 0 or >= 1) throw new ArgumentException("validation fraction must be in [0, 1).");
         if (o.Split == SplitMode.Temporal && o.Protocol == MovieLensProtocolKind.IntTower)
-            throw new ArgumentException("the temporal split exists only under the clean protocol (IntTower splits at random).", nameof(o));
+            throw new ArgumentException("the temporal split exists only under the clean protocol (IntTower splits at random); add --protocol clean.");
         var schema = o.Schema ?? MovieLensSchema.Default();
         foreach (var f in schema.Features)
         {
             if (Array.IndexOf(MovieLensSchema.Columns, f.SourceColumn) < 0)
                 throw new SchemaException([new SchemaError(schema.File ?? "<schema>", f.Line, 1, $"feature '{f.Name}'.source",
                     $"MovieLens has no column '{f.SourceColumn}'.", $"use one of: {string.Join(", ", MovieLensSchema.Columns)}.")]);
+            if (f.SecondSource is not null && !(f.SecondSource == MovieLensSchema.HistoryTimes && f.SourceColumn == "history"))
+                throw new SchemaException([new SchemaError(schema.File ?? "<schema>", f.Line, 1, $"feature '{f.Name}'.second_source",
+                    $"MovieLens provides a second source only for 'history' ('{MovieLensSchema.HistoryTimes}').", "remove second_source or use source: history.")]);
         }
         var read = o.Read ?? new ReadOptions();
         string ratingsPath = o.RatingsFile ?? FindRatings(o.DataDir);
@@ -121,6 +124,13 @@ public static partial class MovieLensProtocol
         var ratings = MovieLensReader.ReadRatings(ratingsPath, read, out var report);
         var table = new Table(users, movies, ratings, ratingsPath);
         table.Check();
+        if (schema.Features.Any(f => f.SourceColumn == "history"))
+        {
+            if (!ratings.HasTimestamps)
+                throw new ArgumentException($"the 'history' column needs ratings with timestamps; '{ratingsPath}' has 3 fields. " +
+                    "Pass --ratings ratings_users0001-2999_with_timestamps.dat.gz.");
+            table.History = new UserHistory(ratings, users.Length);
+        }
         var result = o.Protocol == MovieLensProtocolKind.IntTower ? IntTower(table, schema, o) : Clean(table, schema, o);
         return result with { Stats = result.Stats with { BadLines = report.BadLines } };
     }
@@ -143,21 +153,26 @@ public static partial class MovieLensProtocol
             if (!t.Ratings.HasTimestamps)
                 throw new ArgumentException($"the temporal split needs ratings with timestamps (4 fields); '{t.RatingsPath}' has 3. " +
                     "ratings_users0001-2999_with_timestamps.dat.gz has them for users 1–2999.");
-            var byUser = rows.GroupBy(r => t.Ratings.Users[r]).OrderBy(g => g.Key);
-            var train = new List<int>(); var test = new List<int>();
-            foreach (var g in byUser)
-            {
-                var sorted = g.OrderBy(r => t.Ratings.Timestamps[r]).ThenBy(r => r).ToArray();
-                int nTest = (int)Math.Ceiling(o.TestFraction * sorted.Length);
-                train.AddRange(sorted[..^nTest]); test.AddRange(sorted[^nTest..]);
-            }
-            return ([.. train], [.. test]);
+            return NewestPerUser(t, rows, o.TestFraction);
         }
         var perm = (int[])rows.Clone();
         new FeatureRng(o.Seed).Shuffle(perm.AsSpan());
         // sklearn's train_test_split: n_test = ceil(test_size · n); test = first n_test of the permutation.
         int n = (int)Math.Ceiling(o.TestFraction * perm.Length);
         return (perm[n..], perm[..n]);
+    }
+
+    /// <summary>Per user, the newest ceil(fraction · count) rows (by timestamp, ties by file order) go to the second part.</summary>
+    private static (int[] Older, int[] Newest) NewestPerUser(Table t, int[] rows, double fraction)
+    {
+        var older = new List<int>(); var newest = new List<int>();
+        foreach (var g in rows.GroupBy(r => t.Ratings.Users[r]).OrderBy(g => g.Key))
+        {
+            var sorted = g.OrderBy(r => t.Ratings.Timestamps[r]).ThenBy(r => r).ToArray();
+            int n = (int)Math.Ceiling(fraction * sorted.Length);
+            older.AddRange(sorted[..^n]); newest.AddRange(sorted[^n..]);
+        }
+        return ([.. older], [.. newest]);
     }
 
     /// <summary>Splits training rows into (fit, validation); tail keeps the given order.</summary>

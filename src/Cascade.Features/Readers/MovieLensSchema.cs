@@ -5,9 +5,16 @@ namespace Cascade.Features.Readers;
 /// <summary>The default MovieLens-1M schema (the IntTower/HIT Table 2 feature set); same as configs/schemas/movielens-1m.yaml.</summary>
 public static class MovieLensSchema
 {
-    /// <summary>Columns the MovieLens protocols provide to schema features.</summary>
+    /// <summary>
+    /// Columns the MovieLens protocols provide to schema features. <c>history</c> (the user's positives before the
+    /// sample, newest last; needs timestamped ratings) takes <c>history_ts</c> as its second source.
+    /// </summary>
     public static readonly string[] Columns =
-        ["user_id", "movie_id", "gender", "age", "occupation", "zip", "title", "genres", "user_mean_rating", "item_mean_rating", "timestamp"];
+        ["user_id", "movie_id", "gender", "age", "occupation", "zip", "title", "genres", "user_mean_rating", "item_mean_rating", "timestamp",
+         "history"];
+
+    /// <summary>The only second source MovieLens features may name: the timestamps of <c>history</c>.</summary>
+    public const string HistoryTimes = "history_ts";
 
     /// <summary>YAML of the default schema.</summary>
     public const string Yaml = """

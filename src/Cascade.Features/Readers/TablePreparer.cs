@@ -28,6 +28,7 @@ public static class TablePreparer
         int n = table.Rows.Count;
         int labelCol = table.IndexOf(schema.Label), weightCol = schema.Weight is null ? -1 : table.IndexOf(schema.Weight);
         int userCol = schema.UserKey is null ? -1 : table.IndexOf(schema.UserKey), timeCol = schema.Timestamp is null ? -1 : table.IndexOf(schema.Timestamp);
+        int sourceCol = schema.SourceTag is null ? -1 : table.IndexOf(schema.SourceTag);
         var first = new int[schema.Features.Count]; var second = new int[schema.Features.Count];
         for (int i = 0; i < first.Length; i++)
         {
@@ -82,19 +83,37 @@ public static class TablePreparer
                 row.UserId = id;
             }
             if (timeCol >= 0 && long.TryParse(values[timeCol], CultureInfo.InvariantCulture, out long t)) row.Timestamp = t;
+            if (sourceCol >= 0) row.Source = ParseSource(values[sourceCol], schema.SourceTag!, r);
             return row;
         }
+        string file = table.Reports.Count > 0 ? table.Reports[0].File : "<table>";
+        void Each(int[] rows, Action<RawRow> use)
+        {
+            foreach (int r in rows)
+            {
+                try { use(Fill(r)); }
+                catch (FormatException e) { throw new FormatException($"{file}: data row {r + 1}: {e.Message}", e); }
+            }
+        }
         var fitter = new SchemaEncoderFitter(schema);
-        foreach (int r in fit) fitter.Observe(Fill(r));
+        Each(fit, row => fitter.Observe(row));
         var encoder = fitter.Build();
         ColumnarDataset Build(int[] rows)
         {
             var b = new ColumnarDatasetBuilder(encoder);
-            foreach (int r in rows) b.Add(Fill(r));
+            Each(rows, b.Add);
             return b.Build();
         }
         return new PreparedTable(Build(fit), Build(val), Build(test), encoder, table.Reports);
     }
+
+    private static SampleSource ParseSource(string? text, string column, int row) => text?.Trim().ToLowerInvariant() switch
+    {
+        "retrieval" or "0" => SampleSource.Retrieval,
+        "ranking" or "1" => SampleSource.Ranking,
+        "exposure" or "2" or "" or null => SampleSource.Exposure,
+        _ => throw new FormatException($"row {row + 1}: source-tag column '{column}' holds '{text}'; use retrieval, ranking or exposure (or 0, 1, 2)."),
+    };
 
     private static float[]? ParseVector(string? text, FeatureSpec f, int row)
     {

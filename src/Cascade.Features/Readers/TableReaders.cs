@@ -46,11 +46,52 @@ public static class TableReaders
         }
     }
 
+    /// <summary>
+    /// Columns a fixed format provides (null for csv/tsv, whose header decides); amazon lists both header spellings.
+    /// </summary>
+    public static IReadOnlyList<string>? KnownColumns(string format) => format switch
+    {
+        "movielens" => [.. MovieLensSchema.Columns, MovieLensSchema.HistoryTimes],
+        "criteo" => Formats.Criteo.Columns,
+        "avazu" => Formats.Avazu.Columns,
+        "amazon" => [.. Formats.AmazonRatings.Columns, .. Formats.AmazonRatingsWithHeader.Columns],
+        "taobao" => [.. Formats.TaobaoRawSample.Columns, .. Formats.TaobaoAdFeature.Columns.Skip(1), .. Formats.TaobaoUserProfile.Columns.Skip(1),
+                     "hist_cate", "hist_brand", "hist_btag", "hist_time"],
+        _ => null,
+    };
+
+    /// <summary>
+    /// Checks a schema against its format's fixed columns (what <c>cascade schema check</c> adds to the YAML checks):
+    /// every source, second source, label, weight, user key, timestamp and source tag must exist.
+    /// </summary>
+    public static IReadOnlyList<SchemaError> CheckColumns(DatasetSchema schema)
+    {
+        var known = KnownColumns(schema.Format);
+        var errors = new List<SchemaError>();
+        if (known is null) return errors;
+        string file = schema.File ?? "<schema>";
+        void Check(string? column, int line, string field)
+        {
+            if (column is not null && !known.Contains(column) && !(schema.Format == "movielens" && column == schema.Label))
+                errors.Add(new SchemaError(file, line, 1, field, $"format '{schema.Format}' has no column '{column}'.",
+                    $"use one of: {string.Join(", ", known)}."));
+        }
+        if (schema.Format != "movielens") Check(schema.Label, 1, "dataset.label");
+        Check(schema.Weight, 1, "dataset.weight"); Check(schema.UserKey, 1, "dataset.user_key");
+        Check(schema.Timestamp, 1, "dataset.timestamp"); Check(schema.SourceTag, 1, "dataset.source_tag");
+        foreach (var f in schema.Features)
+        {
+            Check(f.SourceColumn, f.Line, $"feature '{f.Name}'.source");
+            Check(f.SecondSource, f.Line, $"feature '{f.Name}'.second_source");
+        }
+        return errors;
+    }
+
     /// <summary>Columns a schema reads.</summary>
     public static string[] NeededColumns(DatasetSchema schema)
     {
         var cols = new List<string> { schema.Label };
-        foreach (var c in new[] { schema.Weight, schema.UserKey, schema.Timestamp }) if (c is not null) cols.Add(c);
+        foreach (var c in new[] { schema.Weight, schema.UserKey, schema.Timestamp, schema.SourceTag }) if (c is not null) cols.Add(c);
         foreach (var f in schema.Features)
         {
             cols.Add(f.SourceColumn);

@@ -57,7 +57,7 @@ public enum DenseTransform
 {
     /// <summary>x unchanged.</summary>
     Raw,
-    /// <summary>(x − min) / (max − min), clipped to [0, 1] at encode time is NOT applied (values outside the fit range pass through).</summary>
+    /// <summary>(x − min) / (max − min) with the fitted min and max; not clipped, so values outside the fit range leave [0, 1].</summary>
     MinMax,
     /// <summary>(x − mean) / std.</summary>
     Standardize,

@@ -86,6 +86,8 @@ public sealed record DatasetSchema
     public string? UserKey { get; init; }
     /// <summary>Column holding the sample timestamp (streaming order, temporal split); optional.</summary>
     public string? Timestamp { get; init; }
+    /// <summary>Column holding the HAP source tag (retrieval / ranking / exposure); optional, default exposure.</summary>
+    public string? SourceTag { get; init; }
     /// <summary>CSV/TSV: whether the first line is a header.</summary>
     public bool Header { get; init; } = true;
     /// <summary>The features, in declaration order.</summary>

@@ -5,7 +5,7 @@ namespace Cascade.Features.Schema;
 
 public static partial class SchemaLoader
 {
-    private static readonly string[] DatasetKeys = ["name", "format", "path", "label", "label_threshold", "weight", "user_key", "timestamp", "header", "features"];
+    private static readonly string[] DatasetKeys = ["name", "format", "path", "label", "label_threshold", "weight", "user_key", "timestamp", "source_tag", "header", "features"];
     private static readonly string[] FeatureKeys =
     [
         "name", "kind", "source", "second_source", "side", "lifetime", "embedding_table", "embedding_dim", "field_part",
@@ -18,6 +18,7 @@ public static partial class SchemaLoader
     {
         string? name = null, format = "csv", path = null, label = "label", weight = null, userKey = null, ts = null;
         double? threshold = null;
+        string? sourceTag = null;
         bool header = true;
         var features = new List<FeatureSpec>();
         bool sawFeatures = false;
@@ -39,6 +40,7 @@ public static partial class SchemaLoader
                 case "label_threshold": threshold = Double(v, field, ctx); break;
                 case "user_key": userKey = Scalar(v, field, ctx); break;
                 case "timestamp": ts = Scalar(v, field, ctx); break;
+                case "source_tag": sourceTag = Scalar(v, field, ctx); break;
                 case "header": header = Bool(v, field, ctx) ?? true; break;
                 case "features":
                     sawFeatures = true;
@@ -62,7 +64,7 @@ public static partial class SchemaLoader
         return new DatasetSchema
         {
             Name = name, Format = format ?? "csv", Path = path, Label = label, LabelThreshold = threshold, Weight = weight, UserKey = userKey,
-            Timestamp = ts, Header = header, Features = features, File = ctx.File,
+            Timestamp = ts, SourceTag = sourceTag, Header = header, Features = features, File = ctx.File,
         };
     }
 
