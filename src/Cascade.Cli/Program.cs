@@ -8,4 +8,5 @@ root.Subcommands.Add(Cascade.Cli.Bench.BenchCommand.Create());
 root.Subcommands.Add(Cascade.Cli.FeatureCommands.SchemaCommand.Create());
 root.Subcommands.Add(Cascade.Cli.FeatureCommands.DataCommand.Create());
 root.Subcommands.Add(new Command("bench", "Benchmarks; each prints one JSON object with --json.") { Cascade.Cli.Bench.BenchAnnCommand.Create() });
+root.Subcommands.Add(SimulateCommand.Create());
 return root.Parse(args).Invoke();
