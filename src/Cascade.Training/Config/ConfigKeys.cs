@@ -52,7 +52,7 @@ public static class ConfigKeys
         new("training", "restore_best", "Restore the best validation epoch at the end.", c => c.Training.RestoreBest ? "true" : "false", (c, v) => c with { Training = c.Training with { RestoreBest = Bool(v) } }),
         new("training", "seed", "Seed of initialisation, batch order and dropout.", c => c.Training.Seed.ToString(Inv), (c, v) => c with { Training = c.Training with { Seed = ULong(v) } }),
         new("training", "checkpoint_dir", "Resumable checkpoint folder (empty: none).", c => c.Training.CheckpointDir ?? "", (c, v) => c with { Training = c.Training with { CheckpointDir = v } }),
-        new("training", "output_dir", "Report folder: report.md, report.json, curves.svg (empty: none).", c => c.Training.OutputDir ?? "", (c, v) => c with { Training = c.Training with { OutputDir = v } }),
+        new("training", "output_dir", "Report folder: report.md, report.json, curves-auc.svg, curves-loss.svg, model/ (empty: none).", c => c.Training.OutputDir ?? "", (c, v) => c with { Training = c.Training with { OutputDir = v } }),
     ];
 
     /// <summary>Sections in order.</summary>
