@@ -85,6 +85,7 @@ public static partial class Bundle
 
             var (vectors, vecShape) = reps["retrieval"];
             if (vecShape.Length != 2) throw new BundleException(directory, $"the retrieval model's EncodeAd has shape ({string.Join(", ", vecShape)}); HNSW needs one vector per ad (B, D).");
+            for (int i = 0; i < source.Ads.Count; i++) NormalizeInPlace(vectors.AsSpan(i * vecShape[1], vecShape[1]));
             var index = new HnswIndex(vecShape[1], source.Index);
             index.AddRange(source.Ads.Select(a => a.Id).ToArray(), vectors);
             // Every ad is indexed, paused ones too: eligibility (pause, budget) is a search-time filter, so resuming an
@@ -112,6 +113,13 @@ public static partial class Bundle
             if (Directory.Exists(tmp)) Directory.Delete(tmp, recursive: true);
             throw;
         }
+    }
+
+    /// <summary>Scales <paramref name="v"/> to unit L2 norm; a (near-)zero vector is left as it is (cosine 0 with everything).</summary>
+    public static void NormalizeInPlace(Span<float> v)
+    {
+        float norm = System.Numerics.Tensors.TensorPrimitives.Norm(v);
+        if (norm > 1e-12f) System.Numerics.Tensors.TensorPrimitives.Divide(v, norm, v);
     }
 
     /// <summary>EncodeAd of every ad in batches of 256. Returns the rows flattened and the full shape (A, ...).</summary>

@@ -19,6 +19,9 @@ public sealed record TrainedStage(ModelSettings Settings, CtrModel Model);
 /// <summary>Everything <see cref="Bundle.Export"/> needs: the fitted encoder, the three stage models and the ad corpus.</summary>
 public sealed record BundleSource(SchemaEncoder Encoder, TrainedStage Retrieval, TrainedStage Prerank, TrainedStage Rank, IReadOnlyList<AdSpec> Ads)
 {
-    /// <summary>HNSW options of the retrieval index (Cosine for DSSM, whose score is γ·cos + b).</summary>
-    public HnswOptions Index { get; init; } = new() { Metric = Metric.Cosine, M = 16, EfConstruction = 100, DefaultEf = 64 };
+    /// <summary>
+    /// HNSW options of the retrieval index. Vectors are L2-normalised by the exporter and the updater (a zero vector,
+    /// which ReLU towers can produce, stays zero), so inner product ranks like DSSM's cosine score γ·cos + b.
+    /// </summary>
+    public HnswOptions Index { get; init; } = new() { Metric = Metric.InnerProduct, M = 16, EfConstruction = 100, DefaultEf = 64 };
 }

@@ -64,6 +64,7 @@ public sealed partial class CascadeEngine
         _assembler.Append(u.Batch, EmptyRow, row);
         var input = ModelInput.FromBatch(u.Batch, _bundle.Encoder.Layout);
         var vector = _retrieval.EncodeAd(input).Span.ToArray(); // (D)
+        Bundles.Bundle.NormalizeInPlace(vector);
         var rep = _prerank.EncodeAd(input).Span.ToArray();      // (prod of the rep shape)
         if (rep.Length != _prerankSize) throw new InvalidOperationException($"pre-ranking representation has {rep.Length} floats, expected {_prerankSize}.");
         return (vector, rep, row);

@@ -81,7 +81,10 @@ public sealed partial class CascadeEngine
             var prerankUser = _prerank.EncodeUser(userInput);     // (1, ...)
             long t1 = Stopwatch.GetTimestamp();
 
-            int k = Retrieve(s, retrievalUser.Span);
+            var query = s.Query.AsSpan(0, retrievalUser.Size);
+            retrievalUser.Span.CopyTo(query);
+            Bundles.Bundle.NormalizeInPlace(query);
+            int k = Retrieve(s, query);
             cancellation.ThrowIfCancellationRequested();
             long t2 = Stopwatch.GetTimestamp();
 
@@ -200,6 +203,7 @@ public sealed partial class CascadeEngine
             User = new EncodedRow(e._bundle.Encoder.Layout);
             Batch = e._assembler.NewBatch(Math.Max(e.Options.PrerankN, 1));
             Hits = new SearchResult[k];
+            Query = new float[e.Index.Dimensions];
             Candidates = new AdState[k];
             RetrievalScore = new float[k];
             Keys = new float[k];
@@ -215,6 +219,7 @@ public sealed partial class CascadeEngine
         public readonly EncodedRow User;
         public readonly Batch Batch;
         public readonly SearchResult[] Hits;
+        public readonly float[] Query;
         public readonly AdState[] Candidates;
         public readonly float[] RetrievalScore, Keys;
         public readonly int[] Order;
