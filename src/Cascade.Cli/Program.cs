@@ -14,4 +14,8 @@ root.Subcommands.Add(Cascade.Cli.TrainingCommands.TrainCommand.Create());
 root.Subcommands.Add(Cascade.Cli.TrainingCommands.EvaluateCommand.Create());
 root.Subcommands.Add(Cascade.Cli.TrainingCommands.ConfigCommand.Create());
 root.Subcommands.Add(Cascade.Cli.TrainingCommands.ReproduceCommand.Create());
+root.Subcommands.Add(Cascade.Cli.ServingCommands.QuickstartCommand.Create());
+root.Subcommands.Add(Cascade.Cli.ServingCommands.ExportCommand.Create());
+root.Subcommands.Add(Cascade.Cli.ServingCommands.ServeCommand.Create());
+root.Subcommands.Add(Cascade.Cli.ServingCommands.LoadtestCommand.Create());
 return root.Parse(args).Invoke();

@@ -107,6 +107,31 @@ public sealed partial class CascadeEngine
         }
     }
 
+    /// <summary>
+    /// Retrieval stage alone, without the eligibility filter: the ids of the top <paramref name="k"/> ads for the request
+    /// (for recall measurements against logged clicks).
+    /// </summary>
+    public long[] RetrieveIds(IReadOnlyDictionary<string, object?> features, int k)
+    {
+        if (!_pool.TryTake(out var s)) s = new Scratch(this);
+        try
+        {
+            using var noGrad = Autograd.NoGrad();
+            using var arena = s.Arena.Activate();
+            _bundle.Encoder.EncodeRequest(features, s.Raw, s.User);
+            RowAssembler.Reset(s.Batch);
+            _assembler.Append(s.Batch, s.User, EmptyRow);
+            var user = _retrieval.EncodeUser(ModelInput.FromBatch(s.Batch, _bundle.Encoder.Layout));
+            var query = user.Span.ToArray();
+            Bundles.Bundle.NormalizeInPlace(query);
+            return Index.Search(query, k, Math.Max(k, Options.RetrievalEf)).Select(h => h.Id).ToArray();
+        }
+        finally
+        {
+            _pool.Add(s);
+        }
+    }
+
     // Retrieval: HNSW top-K by the retrieval model's user embedding; ineligible ads are skipped during the search.
     private int Retrieve(Scratch s, ReadOnlySpan<float> query)
     {
