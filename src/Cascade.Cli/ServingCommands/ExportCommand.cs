@@ -45,11 +45,11 @@ internal static class ExportCommand
 internal static class PipelineOptionsCli
 {
     public static (Option<int>, Option<int>, Option<int>, Option<ulong>, Option<int>, Option<string>, Option<string>, Option<string>) Options(int defaultAds = 2000) => (
-        new Option<int>("--users") { Description = "Simulated users.", DefaultValueFactory = _ => 3000 },
+        new Option<int>("--users") { Description = "Simulated users.", DefaultValueFactory = _ => 6000 },
         new Option<int>("--ads") { Description = "Simulated ads (the serving corpus).", DefaultValueFactory = _ => defaultAds },
         new Option<int>("--days") { Description = "Simulated days.", DefaultValueFactory = _ => 1 },
         new Option<ulong>("--seed") { Description = "Seed of the simulation and of the models.", DefaultValueFactory = _ => 1UL },
-        new Option<int>("--epochs") { Description = "Training epochs per model.", DefaultValueFactory = _ => 2 },
+        new Option<int>("--epochs") { Description = "Training epochs per model.", DefaultValueFactory = _ => 3 },
         new Option<string>("--retrieval-model") { Description = "Two-tower retrieval model (its ad embeddings feed HNSW).", DefaultValueFactory = _ => "dssm" },
         new Option<string>("--prerank-model") { Description = "Two-tower pre-ranking model (hit, dssm, mvke, ...).", DefaultValueFactory = _ => "hit" },
         new Option<string>("--rank-model") { Description = "Ranking pCTR model (deepfm, dcn, ...).", DefaultValueFactory = _ => "deepfm" });

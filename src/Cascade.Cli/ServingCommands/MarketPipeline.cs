@@ -16,11 +16,11 @@ namespace Cascade.Cli.ServingCommands;
 /// <summary>Settings of the simulate → train → bundle pipeline shared by `cascade export` and `cascade quickstart`.</summary>
 internal sealed record PipelineOptions
 {
-    public int Users { get; init; } = 3000;
+    public int Users { get; init; } = 6000;
     public int Ads { get; init; } = 2000;
     public int Days { get; init; } = 1;
     public ulong Seed { get; init; } = 1;
-    public int Epochs { get; init; } = 2;
+    public int Epochs { get; init; } = 3;
     public string RetrievalModel { get; init; } = "dssm";
     public string PrerankModel { get; init; } = "hit";
     public string RankModel { get; init; } = "deepfm";
@@ -92,7 +92,7 @@ internal static class MarketPipeline
     // Small towers so that three models train in well under a minute on 2 cores.
     private static Dictionary<string, string> Params(string model) => model switch
     {
-        "dssm" => new() { ["tower"] = "128,64", ["batch_norm"] = "false" },
+        "dssm" => new() { ["tower"] = "128,64", ["gamma"] = "10" },
         "hit" => new() { ["tower"] = "128,64", ["heads"] = "2", ["head_dim"] = "16" },
         "deepfm" or "dcn" or "wide-deep" or "autoint" => new() { ["hidden_units"] = "128,64", ["dropout"] = "0" },
         _ => new(),
