@@ -31,8 +31,9 @@ internal static class ServeCommand
                 var server = await ServingHost.StartAsync(new ServingHostOptions(dir, parse.GetValue(state) ?? dir.TrimEnd('/', '\\') + ".state", admin, options,
                     parse.GetValue(port), parse.GetValue(host) ?? "127.0.0.1"), cancellation);
                 Console.Error.WriteLine($"cascade serve: {server.Engine.AdCount} ads, {server.Replayed} events replayed; listening on {server.BaseAddress} (Ctrl+C stops gracefully)");
-                try { await Task.Delay(Timeout.Infinite, cancellation); }
-                catch (OperationCanceledException) { }
+                // Either System.CommandLine's token (Ctrl+C) or the ASP.NET host's own SIGTERM/SIGINT handling ends the wait.
+                var signalled = Task.Delay(Timeout.Infinite, cancellation);
+                await Task.WhenAny(signalled, server.WaitForShutdownAsync(CancellationToken.None));
                 await server.StopAsync();
                 Console.Error.WriteLine("cascade serve: stopped");
                 return 0;
