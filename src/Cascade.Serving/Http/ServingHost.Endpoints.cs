@@ -144,7 +144,7 @@ public sealed partial class ServingHost
         catch (FormatException e) { await Problem(ctx, 400, e.Message).ConfigureAwait(false); return; }
         for (int i = 0; i < events.Count; i++)
         {
-            if (events[i].Validate(Engine.Validator) is { } error)
+            if (events[i].Validate(Engine) is { } error)
             { await Problem(ctx, 400, events.Count == 1 ? error : $"events[{i}]: {error}").ConfigureAwait(false); return; }
         }
 

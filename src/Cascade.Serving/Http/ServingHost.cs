@@ -58,6 +58,8 @@ public sealed partial class ServingHost : IAsyncDisposable
     public ServingMetrics Metrics { get; }
     /// <summary>Events replayed from the log at start.</summary>
     public int Replayed { get; }
+    /// <summary>Recommend requests holding an in-flight slot now.</summary>
+    public int InFlight => _options.Serving.MaxConcurrentRequests - _slots.CurrentCount;
 
     /// <summary>Loads the bundle, replays the log and starts listening.</summary>
     public static async Task<ServingHost> StartAsync(ServingHostOptions options, CancellationToken cancellation = default)
@@ -68,7 +70,14 @@ public sealed partial class ServingHost : IAsyncDisposable
         Directory.CreateDirectory(options.StateDirectory);
         var logPath = Path.Combine(options.StateDirectory, "events.log");
         int replayed = 0;
-        foreach (var e in EventLog.ReadAll(logPath)) { engine.Apply(e); replayed++; }
+        foreach (var e in EventLog.ReadAll(logPath))
+        {
+            // Events are validated before they are logged; one that still cannot be applied (e.g. a log written by a
+            // bundle with another encoder) is reported and skipped rather than making the server unable to start.
+            try { engine.Apply(e); replayed++; }
+            catch (Exception ex) when (ex is FormatException or ArgumentException or InvalidOperationException)
+            { Console.Error.WriteLine($"{logPath}: event {AdEvent.KindName(e.Kind)} ad {e.AdId} v{e.Version} skipped on replay: {ex.Message}"); }
+        }
 
         var metrics = new ServingMetrics();
         var source = new ChannelAdEventSource(options.Serving.EventQueueCapacity);

@@ -128,32 +128,32 @@ public sealed class LoadGenerator : IDisposable
         if (_plan.EventsPerSecond <= 0 || _plan.AdIds is not { Count: > 0 } ids || _plan.AdminToken is null) return;
         var sw = Stopwatch.StartNew();
         var rng = new Random(7);
-        long due = 0;
-        while (sw.Elapsed < _plan.Duration && !cancellation.IsCancellationRequested)
+        long due = 0, total = (long)(_plan.Duration.TotalSeconds * _plan.EventsPerSecond);
+        async Task SendAsync(int n)
         {
-            long target = (long)(sw.Elapsed.TotalSeconds * _plan.EventsPerSecond);
-            int n = (int)Math.Min(1000, target - due);
-            if (n > 0)
+            var sb = new StringBuilder("{\"events\":[");
+            for (int i = 0; i < n; i++)
             {
-                var sb = new StringBuilder("{\"events\":[");
-                for (int i = 0; i < n; i++)
-                {
-                    if (i > 0) sb.Append(',');
-                    long id = ids[rng.Next(ids.Count)];
-                    sb.Append(CultureInfo.InvariantCulture, $"{{\"type\":\"bid\",\"ad_id\":{id},\"version\":{Interlocked.Increment(ref s_version)},\"bid\":{0.2 + rng.NextDouble() * 2:0.###}}}");
-                }
-                sb.Append("]}");
-                using var req = new HttpRequestMessage(HttpMethod.Post, "v1/ads/events") { Content = new StringContent(sb.ToString(), Encoding.UTF8, "application/json") };
-                req.Headers.Authorization = new AuthenticationHeaderValue("Bearer", _plan.AdminToken);
-                try
-                {
-                    using var res = await _http.SendAsync(req, cancellation).ConfigureAwait(false);
-                    if (res.StatusCode == HttpStatusCode.Accepted) Interlocked.Add(ref _events, n);
-                }
-                catch (HttpRequestException) { }
-                due += n;
+                if (i > 0) sb.Append(',');
+                long id = ids[rng.Next(ids.Count)];
+                sb.Append(CultureInfo.InvariantCulture, $"{{\"type\":\"bid\",\"ad_id\":{id},\"version\":{Interlocked.Increment(ref s_version)},\"bid\":{0.2 + rng.NextDouble() * 2:0.###}}}");
             }
-            await Task.Delay(50, cancellation).ConfigureAwait(false);
+            sb.Append("]}");
+            using var req = new HttpRequestMessage(HttpMethod.Post, "v1/ads/events") { Content = new StringContent(sb.ToString(), Encoding.UTF8, "application/json") };
+            req.Headers.Authorization = new AuthenticationHeaderValue("Bearer", _plan.AdminToken);
+            try
+            {
+                using var res = await _http.SendAsync(req, cancellation).ConfigureAwait(false);
+                if (res.StatusCode == HttpStatusCode.Accepted) Interlocked.Add(ref _events, n);
+            }
+            catch (HttpRequestException) { }
+        }
+        while (due < total && !cancellation.IsCancellationRequested)
+        {
+            long target = sw.Elapsed < _plan.Duration ? (long)(sw.Elapsed.TotalSeconds * _plan.EventsPerSecond) : total;
+            int n = (int)Math.Min(1000, Math.Min(total, target) - due);
+            if (n > 0) { await SendAsync(n).ConfigureAwait(false); due += n; }
+            if (due < total && sw.Elapsed < _plan.Duration) await Task.Delay(50, cancellation).ConfigureAwait(false);
         }
     }
 

@@ -36,8 +36,8 @@ public sealed record AdEvent(AdEventKind Kind, long AdId, long Version, double? 
     /// <summary>Stopwatch timestamp when the server received the event (for event-to-visible freshness; 0 on replay).</summary>
     public long ReceivedTimestamp { get; init; }
 
-    /// <summary>Null when the event is well formed for <paramref name="validator"/>'s schema, else the error.</summary>
-    public string? Validate(FeatureValidator validator)
+    /// <summary>Null when the event is well formed for <paramref name="engine"/>'s schema and encoder, else the error.</summary>
+    public string? Validate(CascadeEngine engine)
     {
         if (AdId <= 0) return "ad_id must be a positive integer.";
         if (Version <= 0) return "version must be a positive integer.";
@@ -47,7 +47,7 @@ public sealed record AdEvent(AdEventKind Kind, long AdId, long Version, double? 
         {
             AdEventKind.Upsert when Features is null => "an upsert event needs 'features'.",
             AdEventKind.Upsert when Bid is null || Budget is null => "an upsert event needs 'bid' and 'budget'.",
-            AdEventKind.Upsert => validator.CheckAd(Features!),
+            AdEventKind.Upsert => engine.CheckAdFeatures(Features!),
             AdEventKind.Bid when Bid is null => "a bid event needs 'bid'.",
             AdEventKind.Budget when Budget is null => "a budget event needs 'budget'.",
             _ => null,

@@ -52,6 +52,21 @@ public sealed partial class CascadeEngine
         return ApplyOutcome.Applied;
     }
 
+    /// <summary>
+    /// Null when <paramref name="features"/> are ad-side columns that the training encoder can encode, else the error
+    /// (checked before an event is logged, so the durable log never holds an event that cannot be applied).
+    /// </summary>
+    public string? CheckAdFeatures(IReadOnlyDictionary<string, object?> features)
+    {
+        if (Validator.CheckAd(features) is { } error) return error;
+        try
+        {
+            _bundle.Encoder.EncodeRequest(features, new RawRow(_bundle.Encoder.Schema), new EncodedRow(_bundle.Encoder.Layout));
+            return null;
+        }
+        catch (Exception e) when (e is FormatException or ArgumentException) { return e.Message; }
+    }
+
     // EncodeAd of one ad through both two-tower models (B = 1).
     private (float[] Vector, float[] Rep, EncodedRow Row) EncodeOneAd(IReadOnlyDictionary<string, object?> features)
     {
