@@ -15,11 +15,11 @@ public sealed partial class ServingHost
     private async Task RecommendAsync(HttpContext ctx)
     {
         if (!_ready) { await Problem(ctx, 503, "the server is not ready (starting or shutting down).").ConfigureAwait(false); return; }
-        if (!_slots.Wait(0))
+        if (ThreadPool.PendingWorkItemCount > _options.Serving.MaxPendingWork || !_slots.Wait(0))
         {
             Metrics.CountShed();
             ctx.Response.Headers.RetryAfter = "1";
-            await Problem(ctx, 429, $"too many requests in flight (limit {_options.Serving.MaxConcurrentRequests}); retry later.").ConfigureAwait(false);
+            await Problem(ctx, 429, $"overloaded (in flight limit {_options.Serving.MaxConcurrentRequests}, queued work limit {_options.Serving.MaxPendingWork}); retry later.").ConfigureAwait(false);
             return;
         }
         try

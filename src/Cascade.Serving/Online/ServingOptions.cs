@@ -28,6 +28,11 @@ public sealed record ServingOptions
     public int MaxBodyBytes { get; init; } = 64 * 1024;
     /// <summary>Recommend requests in flight before new ones are shed with 429.</summary>
     public int MaxConcurrentRequests { get; init; } = 64;
+    /// <summary>
+    /// Thread-pool work items waiting before new recommend requests are shed with 429: under CPU saturation requests
+    /// queue in the thread pool before they reach the in-flight limit, so this bounds that queue too.
+    /// </summary>
+    public int MaxPendingWork { get; init; } = 256;
     /// <summary>Ad events waiting for the durable log or the updater before new ones are refused with 503.</summary>
     public int EventQueueCapacity { get; init; } = 20_000;
     /// <summary>Largest number of features in one request or ad.</summary>
@@ -39,7 +44,7 @@ public sealed record ServingOptions
         static void Positive(int v, string key) { if (v <= 0) throw new ArgumentException($"{key} must be > 0 (got {v})."); }
         Positive(RetrievalK, "retrieval.k"); Positive(PrerankN, "prerank.n"); Positive(RankM, "rank.m");
         Positive(DefaultCount, "auction.default_count"); Positive(MaxCount, "auction.max_count"); Positive(DeadlineMs, "http.deadline_ms");
-        Positive(MaxBodyBytes, "http.max_body_bytes"); Positive(MaxConcurrentRequests, "http.max_concurrent_requests");
+        Positive(MaxBodyBytes, "http.max_body_bytes"); Positive(MaxConcurrentRequests, "http.max_concurrent_requests"); Positive(MaxPendingWork, "http.max_pending_work");
         Positive(EventQueueCapacity, "nearline.queue_capacity"); Positive(MaxFeatures, "http.max_features");
         if (RetrievalEf < 0) throw new ArgumentException($"retrieval.ef must be ≥ 0 (got {RetrievalEf}).");
         if (PrerankN > RetrievalK) throw new ArgumentException($"prerank.n ({PrerankN}) must be ≤ retrieval.k ({RetrievalK}).");
@@ -89,8 +94,9 @@ public sealed record ServingOptions
                     "http.max_body_bytes" => o with { MaxBodyBytes = Int() },
                     "http.max_concurrent_requests" => o with { MaxConcurrentRequests = Int() },
                     "http.max_features" => o with { MaxFeatures = Int() },
+                    "http.max_pending_work" => o with { MaxPendingWork = Int() },
                     "nearline.queue_capacity" => o with { EventQueueCapacity = Int() },
-                    _ => throw new FormatException($"{file}:{kk.Start.Line}: unknown key '{key}'. Known: retrieval.k, retrieval.ef, retrieval.filter_eligible, prerank.n, rank.m, auction.default_count, auction.max_count, http.deadline_ms, http.max_body_bytes, http.max_concurrent_requests, http.max_features, nearline.queue_capacity."),
+                    _ => throw new FormatException($"{file}:{kk.Start.Line}: unknown key '{key}'. Known: retrieval.k, retrieval.ef, retrieval.filter_eligible, prerank.n, rank.m, auction.default_count, auction.max_count, http.deadline_ms, http.max_body_bytes, http.max_concurrent_requests, http.max_features, http.max_pending_work, nearline.queue_capacity."),
                 };
             }
         }
