@@ -12,7 +12,8 @@ public sealed class VarLenBatch
     /// <summary>TIM relative positions: 0 for the newest element of each row, 1 for the one before, ... // (Σ lengths)</summary>
     public int[] Positions { get; }
 
-    internal VarLenBatch(int batchSize, int capacity, bool timed)
+    /// <summary>Buffers for <paramref name="batchSize"/> rows holding up to <paramref name="capacity"/> ids (serving builds its own batches).</summary>
+    public VarLenBatch(int batchSize, int capacity, bool timed)
     {
         Offsets = new int[batchSize + 1];
         Values = new int[capacity];
@@ -28,7 +29,7 @@ public sealed class VarLenBatch
 public sealed class Batch
 {
     /// <summary>Valid rows B in this batch (≤ capacity).</summary>
-    public int Count { get; internal set; }
+    public int Count { get; set; }
     /// <summary>Sparse ids per row (Ws).</summary>
     public int SparseWidth { get; }
     /// <summary>Dense values per row (Fd).</summary>
@@ -59,7 +60,8 @@ public sealed class Batch
     /// <summary>Valid labels. // (B)</summary>
     public ReadOnlySpan<float> LabelSpan => Labels.AsSpan(0, Count);
 
-    internal Batch(int capacity, int sparseWidth, int denseWidth, IReadOnlyList<VarLenBatch> varLen)
+    /// <summary>Empty buffers for <paramref name="capacity"/> rows (the batcher and the serving cascade reuse them).</summary>
+    public Batch(int capacity, int sparseWidth, int denseWidth, IReadOnlyList<VarLenBatch> varLen)
     {
         SparseWidth = sparseWidth; DenseWidth = denseWidth;
         Sparse = new int[capacity * sparseWidth]; Dense = new float[capacity * denseWidth];

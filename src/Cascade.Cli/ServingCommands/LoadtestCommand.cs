@@ -1,0 +1,102 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using Cascade.Serving.Load;
+
+namespace Cascade.Cli.ServingCommands;
+
+/// <summary>
+/// `cascade loadtest`: open-loop (--qps) or closed-loop (--concurrency) load against /v1/recommend, optional bid
+/// changes streamed to /v1/ads/events, and a QPS sweep that writes the HIT Figure 6 curve as SVG.
+/// </summary>
+internal static class LoadtestCommand
+{
+    public static Command Create()
+    {
+        var url = new Option<string>("--url") { Description = "Server base URL.", DefaultValueFactory = _ => "http://127.0.0.1:8080/" };
+        var qps = new Option<double>("--qps") { Description = "Open loop: requests per second.", DefaultValueFactory = _ => 200 };
+        var concurrency = new Option<int>("--concurrency") { Description = "Closed loop with this many workers (overrides --qps)." };
+        var duration = new Option<double>("--duration") { Description = "Seconds per run.", DefaultValueFactory = _ => 10 };
+        var sweep = new Option<string?>("--sweep") { Description = "Comma-separated QPS list: one open-loop run each, plus an SVG (--svg)." };
+        var svg = new Option<string>("--svg") { Description = "SVG path of the sweep.", DefaultValueFactory = _ => "loadtest-sweep.svg" };
+        var bodies = new Option<string?>("--bodies") { Description = "File with one recommend JSON body per line (default: simulator users u0..u999)." };
+        var events = new Option<double>("--events-per-second") { Description = "Bid changes per second sent during each run." };
+        var ads = new Option<int>("--ads") { Description = "Bid changes pick ad ids 1..N.", DefaultValueFactory = _ => 2000 };
+        var token = new Option<string?>("--admin-token") { Description = "Admin token for events (default: $CASCADE_ADMIN_TOKEN)." };
+        var json = new Option<bool>("--json") { Description = "Print one JSON object on stdout (DESIGN.md §7)." };
+        var cmd = new Command("loadtest", "Load-test a running server: achieved QPS, success rate, p50/p95/p99/p99.9, per-stage breakdown.")
+        {
+            url, qps, concurrency, duration, sweep, svg, bodies, events, ads, token, json,
+        };
+        cmd.SetAction(async (parse, cancellation) =>
+        {
+            try
+            {
+                var lines = parse.GetValue(bodies) is { } path ? File.ReadAllLines(path).Where(l => l.Length > 0).ToArray() : DefaultBodies();
+                if (lines.Length == 0) throw new ArgumentException("--bodies: the file has no request bodies.");
+                var plan = new LoadPlan(new Uri(parse.GetValue(url)!), lines, TimeSpan.FromSeconds(parse.GetValue(duration)), parse.GetValue(events),
+                    Enumerable.Range(1, Math.Max(1, parse.GetValue(ads))).Select(i => (long)i).ToArray(),
+                    parse.GetValue(token) ?? Environment.GetEnvironmentVariable("CASCADE_ADMIN_TOKEN"));
+                if (plan.EventsPerSecond > 0 && plan.AdminToken is null) throw new ArgumentException("--events-per-second needs --admin-token or CASCADE_ADMIN_TOKEN.");
+                using var gen = new LoadGenerator(plan);
+                var reports = new List<LoadReport>();
+                if (parse.GetValue(sweep) is { } list)
+                {
+                    foreach (var q in list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(x => double.Parse(x, CultureInfo.InvariantCulture)))
+                    {
+                        var r = await gen.RunOpenAsync(q, cancellation);
+                        Console.Error.WriteLine(r.Summary());
+                        reports.Add(r);
+                    }
+                    File.WriteAllText(parse.GetValue(svg)!, LoadReport.SweepSvg(reports, "Response time and success rate vs QPS (cascade serve, this machine)"));
+                    Console.Error.WriteLine($"wrote {parse.GetValue(svg)}");
+                }
+                else
+                {
+                    var r = parse.GetValue(concurrency) > 0 ? await gen.RunClosedAsync(parse.GetValue(concurrency), cancellation) : await gen.RunOpenAsync(parse.GetValue(qps), cancellation);
+                    Console.Error.WriteLine(r.Summary());
+                    reports.Add(r);
+                }
+                if (parse.GetValue(json)) Console.WriteLine(Json("loadtest", reports.SelectMany(r => r.Rows())));
+                return reports.All(r => r.Errors == 0) ? 0 : 3;
+            }
+            catch (Exception e) when (e is ArgumentException or IOException or FormatException or UriFormatException)
+            {
+                Console.Error.WriteLine($"cascade loadtest: {e.Message}");
+                return 2;
+            }
+        });
+        return cmd;
+    }
+
+    private static string[] DefaultBodies() =>
+        Enumerable.Range(0, 1000).Select(i => $"{{\"features\": {{\"user_id\": \"{i}\", \"hour\": \"{i % 24}\", \"device\": \"{i % 4}\"}}}}").ToArray();
+
+    /// <summary>The DESIGN.md §7 object.</summary>
+    public static string Json(string command, IEnumerable<(string Case, string Metric, double Value, string Unit)> rows)
+    {
+        using var ms = new MemoryStream();
+        using (var w = new Utf8JsonWriter(ms))
+        {
+            w.WriteStartObject();
+            w.WriteString("command", command);
+            w.WriteStartObject("machine");
+            w.WriteString("cpu", System.Runtime.InteropServices.RuntimeInformation.ProcessArchitecture.ToString());
+            w.WriteNumber("cores", Environment.ProcessorCount);
+            w.WriteString("simd", System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated ? "Vector512" : System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated ? "Vector256" : "Scalar");
+            w.WriteEndObject();
+            w.WriteStartArray("results");
+            foreach (var (c, m, v, u) in rows)
+            {
+                w.WriteStartObject();
+                w.WriteString("case", c); w.WriteString("metric", m);
+                if (double.IsFinite(v)) w.WriteNumber("value", Math.Round(v, 4)); else w.WriteNull("value");
+                w.WriteString("unit", u);
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
+            w.WriteEndObject();
+        }
+        return System.Text.Encoding.UTF8.GetString(ms.ToArray());
+    }
+}

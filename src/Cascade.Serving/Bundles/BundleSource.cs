@@ -1,0 +1,27 @@
+using Cascade.Features.Encoders;
+using Cascade.Index;
+using Cascade.Models;
+
+namespace Cascade.Serving.Bundles;
+
+/// <summary>An ad as exported into a bundle (and as the near-line "upsert" event carries it).</summary>
+/// <param name="Id">Ad id.</param>
+/// <param name="Bid">Bid per click.</param>
+/// <param name="Budget">Remaining budget.</param>
+/// <param name="Paused">Paused flag.</param>
+/// <param name="Features">Raw ad-side features (column → string, double or string[]).</param>
+/// <param name="Version">Version of this ad state (events must carry a higher one to apply).</param>
+public sealed record AdSpec(long Id, double Bid, double Budget, bool Paused, IReadOnlyDictionary<string, object?> Features, long Version = 0);
+
+/// <summary>A trained stage model with the settings that rebuild it.</summary>
+public sealed record TrainedStage(ModelSettings Settings, CtrModel Model);
+
+/// <summary>Everything <see cref="Bundle.Export"/> needs: the fitted encoder, the three stage models and the ad corpus.</summary>
+public sealed record BundleSource(SchemaEncoder Encoder, TrainedStage Retrieval, TrainedStage Prerank, TrainedStage Rank, IReadOnlyList<AdSpec> Ads)
+{
+    /// <summary>
+    /// HNSW options of the retrieval index. Vectors are L2-normalised by the exporter and the updater (a zero vector,
+    /// which ReLU towers can produce, stays zero), so inner product ranks like DSSM's cosine score γ·cos + b.
+    /// </summary>
+    public HnswOptions Index { get; init; } = new() { Metric = Metric.InnerProduct, M = 16, EfConstruction = 100, DefaultEf = 64 };
+}

@@ -1,0 +1,79 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Text;
+using Cascade.Serving.NearLine;
+using Cascade.Serving.Online;
+
+namespace Cascade.Serving.Http;
+
+/// <summary>Counters and histograms behind GET /metrics (Prometheus text format 0.0.4).</summary>
+public sealed class ServingMetrics
+{
+    private readonly ConcurrentDictionary<(string Route, int Status), StrongBox> _requests = new();
+    private long _shed, _deadline;
+
+    /// <summary>End-to-end cascade time of successful recommend requests.</summary>
+    public LatencyHistogram Total { get; } = new();
+    /// <summary>Request encoding + user towers.</summary>
+    public LatencyHistogram Encode { get; } = new();
+    /// <summary>HNSW retrieval.</summary>
+    public LatencyHistogram Retrieval { get; } = new();
+    /// <summary>Pre-ranking.</summary>
+    public LatencyHistogram Prerank { get; } = new();
+    /// <summary>Ranking.</summary>
+    public LatencyHistogram Rank { get; } = new();
+    /// <summary>Auction.</summary>
+    public LatencyHistogram Auction { get; } = new();
+    /// <summary>Event receipt to visible (ms).</summary>
+    public LatencyHistogram Freshness { get; } = new();
+
+    /// <summary>Counts a finished HTTP request.</summary>
+    public void CountRequest(string route, int status) => Interlocked.Increment(ref _requests.GetOrAdd((route, status), _ => new StrongBox()).Value);
+
+    /// <summary>Counts a request shed with 429.</summary>
+    public void CountShed() => Interlocked.Increment(ref _shed);
+
+    /// <summary>Counts a request that ran past its deadline.</summary>
+    public void CountDeadline() => Interlocked.Increment(ref _deadline);
+
+    /// <summary>Records the stage timings of one request.</summary>
+    public void RecordStages(in StageTimings t)
+    {
+        Encode.Record(t.EncodeMs); Retrieval.Record(t.RetrievalMs); Prerank.Record(t.PrerankMs);
+        Rank.Record(t.RankMs); Auction.Record(t.AuctionMs); Total.Record(t.TotalMs);
+    }
+
+    /// <summary>Renders all metrics.</summary>
+    public string Render(CascadeEngine engine, NearLineUpdater updater, EventLog log, IAdEventSource source, int replayed)
+    {
+        var sb = new StringBuilder(8192);
+        sb.Append("# HELP cascade_http_requests_total HTTP requests by route and status.\n# TYPE cascade_http_requests_total counter\n");
+        foreach (var ((route, status), box) in _requests.OrderBy(kv => kv.Key))
+            sb.Append(CultureInfo.InvariantCulture, $"cascade_http_requests_total{{route=\"{route}\",status=\"{status}\"}} {Interlocked.Read(ref box.Value)}\n");
+        Counter(sb, "cascade_requests_shed_total", "Recommend requests refused with 429 because too many were in flight.", Interlocked.Read(ref _shed));
+        Counter(sb, "cascade_requests_deadline_exceeded_total", "Recommend requests cancelled at their deadline (503).", Interlocked.Read(ref _deadline));
+        sb.Append("# HELP cascade_stage_latency_seconds Cascade stage latency of successful recommend requests.\n# TYPE cascade_stage_latency_seconds histogram\n");
+        foreach (var (stage, h) in new[] { ("encode", Encode), ("retrieval", Retrieval), ("prerank", Prerank), ("rank", Rank), ("auction", Auction), ("total", Total) })
+            h.WritePrometheus(sb, "cascade_stage_latency_seconds", $"stage=\"{stage}\"");
+        sb.Append("# HELP cascade_event_freshness_seconds Ad event receipt to visible in the live index and caches.\n# TYPE cascade_event_freshness_seconds histogram\n");
+        Freshness.WritePrometheus(sb, "cascade_event_freshness_seconds", "");
+        Gauge(sb, "cascade_index_size", "Live vectors in the retrieval HNSW index.", engine.Index.Count);
+        Gauge(sb, "cascade_ads", "Ads known to the server (paused included).", engine.AdCount);
+        Gauge(sb, "cascade_event_lag", "Ad events received but not yet applied (durable-log queue + updater queue).", log.Pending + source.Pending);
+        Counter(sb, "cascade_events_logged_total", "Ad events made durable since start.", log.Appended);
+        Counter(sb, "cascade_events_applied_total", "Ad events applied.", updater.Applied);
+        Counter(sb, "cascade_events_stale_total", "Ad events ignored for an old version.", updater.Stale);
+        Counter(sb, "cascade_events_unknown_ad_total", "Ad events about unknown ads.", updater.Unknown);
+        Counter(sb, "cascade_events_failed_total", "Ad events whose application failed.", updater.Failed);
+        Gauge(sb, "cascade_events_replayed", "Events replayed from the durable log at start.", replayed);
+        return sb.ToString();
+    }
+
+    private static void Counter(StringBuilder sb, string name, string help, long value) =>
+        sb.Append(CultureInfo.InvariantCulture, $"# HELP {name} {help}\n# TYPE {name} counter\n{name} {value}\n");
+
+    private static void Gauge(StringBuilder sb, string name, string help, long value) =>
+        sb.Append(CultureInfo.InvariantCulture, $"# HELP {name} {help}\n# TYPE {name} gauge\n{name} {value}\n");
+
+    private sealed class StrongBox { public long Value; }
+}

@@ -1,0 +1,197 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+
+namespace Cascade.Serving.Load;
+
+/// <summary>What to send.</summary>
+/// <param name="BaseUrl">Server base address.</param>
+/// <param name="Bodies">Recommend request bodies, used round-robin.</param>
+/// <param name="Duration">Run length.</param>
+/// <param name="EventsPerSecond">Bid-change events per second streamed during the run (0 = none).</param>
+/// <param name="AdIds">Ads whose bids are changed.</param>
+/// <param name="AdminToken">Token for /v1/ads/events.</param>
+public sealed record LoadPlan(Uri BaseUrl, IReadOnlyList<string> Bodies, TimeSpan Duration, double EventsPerSecond = 0,
+    IReadOnlyList<long>? AdIds = null, string? AdminToken = null);
+
+/// <summary>
+/// HTTP load generator for /v1/recommend. Open loop (<see cref="RunOpenAsync"/>): requests are sent on a fixed
+/// schedule whatever the answers, and latency counts from the scheduled time, so a slow server is not hidden by
+/// coordinated omission. Closed loop (<see cref="RunClosedAsync"/>): C workers each send the next request when the
+/// previous one is answered. Optionally streams bid changes to /v1/ads/events at a fixed rate during the run.
+/// </summary>
+public sealed class LoadGenerator : IDisposable
+{
+    private readonly HttpClient _http;
+    private readonly LoadPlan _plan;
+    private readonly ConcurrentQueue<double> _latencies = new();
+    private readonly ConcurrentQueue<double[]> _stages = new();
+    private long _sent, _ok, _shed, _errors, _events;
+    private int _next;
+    private static long s_version = DateTime.UtcNow.Ticks / 10_000 * 1000;
+
+    /// <summary>Creates a generator with its own connection pool.</summary>
+    public LoadGenerator(LoadPlan plan)
+    {
+        _plan = plan;
+        _http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 1024, PooledConnectionLifetime = TimeSpan.FromMinutes(10) })
+        { BaseAddress = plan.BaseUrl, Timeout = TimeSpan.FromSeconds(10) };
+    }
+
+    /// <summary>Open loop at <paramref name="qps"/> requests per second.</summary>
+    public async Task<LoadReport> RunOpenAsync(double qps, CancellationToken cancellation = default)
+    {
+        Reset();
+        var events = StreamEventsAsync(cancellation);
+        var sw = Stopwatch.StartNew();
+        long total = (long)(qps * _plan.Duration.TotalSeconds);
+        var inflight = new List<Task>((int)Math.Min(total, 1_000_000));
+        // Sends every request that is due, then sleeps ~1 ms: no spinning (a spinning generator would take one of the two
+        // cores from the server). Latency still counts from each request's own scheduled time.
+        long i = 0;
+        while (i < total && !cancellation.IsCancellationRequested)
+        {
+            double now = sw.Elapsed.TotalSeconds;
+            long start = Stopwatch.GetTimestamp();
+            for (; i < total && i / qps <= now; i++)
+                inflight.Add(SendOneAsync(start - (long)((now - i / qps) * Stopwatch.Frequency)));
+            await Task.Delay(1, cancellation).ConfigureAwait(false);
+        }
+        await Task.WhenAll(inflight).ConfigureAwait(false);
+        double seconds = sw.Elapsed.TotalSeconds;
+        await events.ConfigureAwait(false);
+        return await ReportAsync("open", qps, 0, seconds).ConfigureAwait(false);
+    }
+
+    /// <summary>Closed loop with <paramref name="concurrency"/> workers.</summary>
+    public async Task<LoadReport> RunClosedAsync(int concurrency, CancellationToken cancellation = default)
+    {
+        Reset();
+        var events = StreamEventsAsync(cancellation);
+        var sw = Stopwatch.StartNew();
+        var workers = Enumerable.Range(0, concurrency).Select(_ => Task.Run(async () =>
+        {
+            while (sw.Elapsed < _plan.Duration && !cancellation.IsCancellationRequested) await SendOneAsync(Stopwatch.GetTimestamp()).ConfigureAwait(false);
+        }, CancellationToken.None)).ToArray();
+        await Task.WhenAll(workers).ConfigureAwait(false);
+        double seconds = sw.Elapsed.TotalSeconds;
+        await events.ConfigureAwait(false);
+        return await ReportAsync("closed", 0, concurrency, seconds).ConfigureAwait(false);
+    }
+
+    private void Reset()
+    {
+        _latencies.Clear(); _stages.Clear();
+        _sent = _ok = _shed = _errors = _events = 0;
+    }
+
+    private async Task SendOneAsync(long scheduled)
+    {
+        Interlocked.Increment(ref _sent);
+        var body = _plan.Bodies[(int)((uint)Interlocked.Increment(ref _next) % (uint)_plan.Bodies.Count)];
+        try
+        {
+            using var content = new StringContent(body, Encoding.UTF8, "application/json");
+            using var res = await _http.PostAsync("v1/recommend", content).ConfigureAwait(false);
+            var bytes = await res.Content.ReadAsByteArrayAsync().ConfigureAwait(false);
+            _latencies.Enqueue(Stopwatch.GetElapsedTime(scheduled).TotalMilliseconds);
+            if (res.StatusCode == HttpStatusCode.OK)
+            {
+                Interlocked.Increment(ref _ok);
+                if (_stages.Count < 200) _stages.Enqueue(ParseStages(bytes));
+            }
+            else if (res.StatusCode == HttpStatusCode.TooManyRequests) Interlocked.Increment(ref _shed);
+            else Interlocked.Increment(ref _errors);
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException or IOException)
+        {
+            Interlocked.Increment(ref _errors);
+        }
+    }
+
+    private static readonly string[] StageNames = ["encode", "retrieval", "prerank", "rank", "auction", "total"];
+
+    private static double[] ParseStages(byte[] json)
+    {
+        using var doc = JsonDocument.Parse(json);
+        var t = doc.RootElement.GetProperty("timings_ms");
+        return StageNames.Select(n => t.GetProperty(n).GetDouble()).ToArray();
+    }
+
+    // Bid changes in batches every 50 ms, spread over the plan's ads; versions from a clock-based counter so they rise across runs.
+    private async Task StreamEventsAsync(CancellationToken cancellation)
+    {
+        if (_plan.EventsPerSecond <= 0 || _plan.AdIds is not { Count: > 0 } ids || _plan.AdminToken is null) return;
+        var sw = Stopwatch.StartNew();
+        var rng = new Random(7);
+        long due = 0, total = (long)(_plan.Duration.TotalSeconds * _plan.EventsPerSecond);
+        async Task SendAsync(int n)
+        {
+            var sb = new StringBuilder("{\"events\":[");
+            for (int i = 0; i < n; i++)
+            {
+                if (i > 0) sb.Append(',');
+                long id = ids[rng.Next(ids.Count)];
+                sb.Append(CultureInfo.InvariantCulture, $"{{\"type\":\"bid\",\"ad_id\":{id},\"version\":{Interlocked.Increment(ref s_version)},\"bid\":{0.2 + rng.NextDouble() * 2:0.###}}}");
+            }
+            sb.Append("]}");
+            using var req = new HttpRequestMessage(HttpMethod.Post, "v1/ads/events") { Content = new StringContent(sb.ToString(), Encoding.UTF8, "application/json") };
+            req.Headers.Authorization = new AuthenticationHeaderValue("Bearer", _plan.AdminToken);
+            try
+            {
+                using var res = await _http.SendAsync(req, cancellation).ConfigureAwait(false);
+                if (res.StatusCode == HttpStatusCode.Accepted) Interlocked.Add(ref _events, n);
+            }
+            catch (HttpRequestException) { }
+        }
+        while (due < total && !cancellation.IsCancellationRequested)
+        {
+            long target = sw.Elapsed < _plan.Duration ? (long)(sw.Elapsed.TotalSeconds * _plan.EventsPerSecond) : total;
+            int n = (int)Math.Min(1000, Math.Min(total, target) - due);
+            if (n > 0) { await SendAsync(n).ConfigureAwait(false); due += n; }
+            if (due < total && sw.Elapsed < _plan.Duration) await Task.Delay(50, cancellation).ConfigureAwait(false);
+        }
+    }
+
+    private async Task<LoadReport> ReportAsync(string mode, double qps, int concurrency, double seconds)
+    {
+        var lat = _latencies.ToArray();
+        Array.Sort(lat);
+        double Q(double q) => lat.Length == 0 ? double.NaN : lat[Math.Min(lat.Length - 1, (int)Math.Ceiling(q * lat.Length) - 1)];
+        var stages = _stages.ToArray();
+        var means = new Dictionary<string, double>();
+        for (int s = 0; s < StageNames.Length; s++) means[StageNames[s]] = stages.Length == 0 ? double.NaN : stages.Average(x => x[s]);
+        double freshness = double.NaN;
+        if (_events > 0)
+        {
+            await Task.Delay(200).ConfigureAwait(false); // let the last batch be applied
+            try { freshness = FreshnessP99(await _http.GetStringAsync("metrics").ConfigureAwait(false)); }
+            catch (HttpRequestException) { }
+        }
+        return new LoadReport(mode, qps, concurrency, seconds, _sent, _ok, _shed, _errors, [Q(0.5), Q(0.95), Q(0.99), Q(0.999)], means, _events, freshness);
+    }
+
+    /// <summary>p99 of cascade_event_freshness_seconds from Prometheus text (upper bucket bound, ms); NaN when empty.</summary>
+    public static double FreshnessP99(string metrics)
+    {
+        var buckets = new List<(double Le, long Count)>();
+        foreach (var line in metrics.Split('\n'))
+        {
+            if (!line.StartsWith("cascade_event_freshness_seconds_bucket{le=\"", StringComparison.Ordinal)) continue;
+            int a = line.IndexOf('"') + 1, b = line.IndexOf('"', a);
+            string le = line[a..b];
+            long count = long.Parse(line[(line.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture);
+            buckets.Add((le == "+Inf" ? double.PositiveInfinity : double.Parse(le, CultureInfo.InvariantCulture) * 1000, count));
+        }
+        if (buckets.Count == 0 || buckets[^1].Count == 0) return double.NaN;
+        long target = (long)Math.Ceiling(0.99 * buckets[^1].Count);
+        return buckets.First(x => x.Count >= target).Le;
+    }
+
+    /// <inheritdoc />
+    public void Dispose() => _http.Dispose();
+}

@@ -1,0 +1,106 @@
+using YamlDotNet.RepresentationModel;
+
+namespace Cascade.Serving.Online;
+
+/// <summary>
+/// Stage sizes and server limits, read from configs/serving/*.yaml (every key optional; unknown keys are errors).
+/// Defaults are the targets: K = 1,000 retrieved, N = 200 pre-ranked, M = 20 ranked.
+/// </summary>
+public sealed record ServingOptions
+{
+    /// <summary>Ads retrieved from HNSW per request (K).</summary>
+    public int RetrievalK { get; init; } = 1000;
+    /// <summary>HNSW beam width ef (0 = K).</summary>
+    public int RetrievalEf { get; init; }
+    /// <summary>Retrieve only eligible ads (not paused, budget and bid &gt; 0) by filtering during the graph search.</summary>
+    public bool FilterEligible { get; init; } = true;
+    /// <summary>Ads kept by pre-ranking (N).</summary>
+    public int PrerankN { get; init; } = 200;
+    /// <summary>Ads kept by ranking (M), by eCPM.</summary>
+    public int RankM { get; init; } = 20;
+    /// <summary>Ads returned when the request does not say.</summary>
+    public int DefaultCount { get; init; } = 10;
+    /// <summary>Largest "count" a request may ask for.</summary>
+    public int MaxCount { get; init; } = 100;
+    /// <summary>Request deadline; a request still running after it is cancelled and answered 503.</summary>
+    public int DeadlineMs { get; init; } = 250;
+    /// <summary>Largest accepted request body in bytes (413 above).</summary>
+    public int MaxBodyBytes { get; init; } = 64 * 1024;
+    /// <summary>Recommend requests in flight before new ones are shed with 429.</summary>
+    public int MaxConcurrentRequests { get; init; } = 64;
+    /// <summary>
+    /// Thread-pool work items waiting before new recommend requests are shed with 429: under CPU saturation requests
+    /// queue in the thread pool before they reach the in-flight limit, so this bounds that queue too.
+    /// </summary>
+    public int MaxPendingWork { get; init; } = 256;
+    /// <summary>Ad events waiting for the durable log or the updater before new ones are refused with 503.</summary>
+    public int EventQueueCapacity { get; init; } = 20_000;
+    /// <summary>Largest number of features in one request or ad.</summary>
+    public int MaxFeatures { get; init; } = 256;
+
+    /// <summary>Checks ranges; throws <see cref="ArgumentException"/> naming the key.</summary>
+    public ServingOptions Validate()
+    {
+        static void Positive(int v, string key) { if (v <= 0) throw new ArgumentException($"{key} must be > 0 (got {v})."); }
+        Positive(RetrievalK, "retrieval.k"); Positive(PrerankN, "prerank.n"); Positive(RankM, "rank.m");
+        Positive(DefaultCount, "auction.default_count"); Positive(MaxCount, "auction.max_count"); Positive(DeadlineMs, "http.deadline_ms");
+        Positive(MaxBodyBytes, "http.max_body_bytes"); Positive(MaxConcurrentRequests, "http.max_concurrent_requests"); Positive(MaxPendingWork, "http.max_pending_work");
+        Positive(EventQueueCapacity, "nearline.queue_capacity"); Positive(MaxFeatures, "http.max_features");
+        if (RetrievalEf < 0) throw new ArgumentException($"retrieval.ef must be ≥ 0 (got {RetrievalEf}).");
+        if (PrerankN > RetrievalK) throw new ArgumentException($"prerank.n ({PrerankN}) must be ≤ retrieval.k ({RetrievalK}).");
+        if (RankM > PrerankN) throw new ArgumentException($"rank.m ({RankM}) must be ≤ prerank.n ({PrerankN}).");
+        if (DefaultCount > MaxCount) throw new ArgumentException($"auction.default_count ({DefaultCount}) must be ≤ auction.max_count ({MaxCount}).");
+        return this;
+    }
+
+    /// <summary>Reads a serving YAML file (sections retrieval, prerank, rank, auction, http, nearline).</summary>
+    public static ServingOptions LoadFile(string path)
+    {
+        if (!File.Exists(path)) throw new FileNotFoundException($"{path}: serving config not found.", path);
+        return Parse(File.ReadAllText(path), path);
+    }
+
+    /// <summary>Parses serving YAML; errors name the file and key.</summary>
+    public static ServingOptions Parse(string yaml, string file = "<string>")
+    {
+        var stream = new YamlStream();
+        try { stream.Load(new StringReader(yaml)); }
+        catch (YamlDotNet.Core.YamlException e) { throw new FormatException($"{file}:{e.Start.Line}: {e.Message}", e); }
+        var o = new ServingOptions();
+        if (stream.Documents.Count == 0) return o;
+        if (stream.Documents[0].RootNode is not YamlMappingNode root) throw new FormatException($"{file}: expected a mapping at the top level.");
+        if (root.Children.TryGetValue(new YamlScalarNode("serving"), out var inner)) root = inner as YamlMappingNode ?? throw new FormatException($"{file}: 'serving' must be a mapping.");
+        foreach (var (k, v) in root.Children)
+        {
+            string section = ((YamlScalarNode)k).Value ?? "";
+            if (v is not YamlMappingNode map) throw new FormatException($"{file}:{k.Start.Line}: section '{section}' must be a mapping.");
+            foreach (var (kk, vv) in map.Children)
+            {
+                string key = $"{section}.{((YamlScalarNode)kk).Value}";
+                string text = (vv as YamlScalarNode)?.Value ?? throw new FormatException($"{file}:{kk.Start.Line}: {key} must be a scalar.");
+                int Int() => int.TryParse(text, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var x) ? x
+                    : throw new FormatException($"{file}:{vv.Start.Line}: {key} must be an integer (got '{text}').");
+                bool Bool() => bool.TryParse(text, out var b) ? b : throw new FormatException($"{file}:{vv.Start.Line}: {key} must be true or false (got '{text}').");
+                o = key switch
+                {
+                    "retrieval.k" => o with { RetrievalK = Int() },
+                    "retrieval.ef" => o with { RetrievalEf = Int() },
+                    "retrieval.filter_eligible" => o with { FilterEligible = Bool() },
+                    "prerank.n" => o with { PrerankN = Int() },
+                    "rank.m" => o with { RankM = Int() },
+                    "auction.default_count" => o with { DefaultCount = Int() },
+                    "auction.max_count" => o with { MaxCount = Int() },
+                    "http.deadline_ms" => o with { DeadlineMs = Int() },
+                    "http.max_body_bytes" => o with { MaxBodyBytes = Int() },
+                    "http.max_concurrent_requests" => o with { MaxConcurrentRequests = Int() },
+                    "http.max_features" => o with { MaxFeatures = Int() },
+                    "http.max_pending_work" => o with { MaxPendingWork = Int() },
+                    "nearline.queue_capacity" => o with { EventQueueCapacity = Int() },
+                    _ => throw new FormatException($"{file}:{kk.Start.Line}: unknown key '{key}'. Known: retrieval.k, retrieval.ef, retrieval.filter_eligible, prerank.n, rank.m, auction.default_count, auction.max_count, http.deadline_ms, http.max_body_bytes, http.max_concurrent_requests, http.max_features, http.max_pending_work, nearline.queue_capacity."),
+                };
+            }
+        }
+        try { return o.Validate(); }
+        catch (ArgumentException e) { throw new FormatException($"{file}: {e.Message}", e); }
+    }
+}

@@ -1,0 +1,49 @@
+using System.Xml.Linq;
+using Cascade.Serving.Load;
+
+namespace Cascade.Serving.Tests;
+
+public class LoadTests
+{
+    [Fact]
+    public async Task OpenAndClosedLoopsCountEveryRequestAndStreamEvents()
+    {
+        var bundle = TestBundle.Copy();
+        var (host, http) = await HttpTests.StartAsync(bundle, bundle + ".state");
+        try
+        {
+            var bodies = Enumerable.Range(0, 10).Select(u => $"{{\"features\": {{\"user_id\": \"u{u}\"}}}}").ToArray();
+            using var gen = new LoadGenerator(new LoadPlan(host.BaseAddress, bodies, TimeSpan.FromSeconds(0.5), EventsPerSecond: 100,
+                AdIds: [1, 2, 3], AdminToken: HttpTests.Token));
+            var open = await gen.RunOpenAsync(40);
+            Assert.Equal(20, open.Sent); // 40 req/s × 0.5 s, sent whatever the answers
+            Assert.Equal(open.Sent, open.Ok + open.Shed + open.Errors);
+            Assert.Equal(0, open.Errors);
+            Assert.True(open.LatencyMs[0] <= open.LatencyMs[2] && open.LatencyMs[2] <= open.LatencyMs[3]);
+            Assert.True(open.StageMeanMs["total"] > 0);
+            Assert.True(open.EventsSent > 0);
+            Assert.True(open.FreshnessP99Ms > 0);
+            Assert.True(host.Log.Appended >= open.EventsSent);
+            var closed = await gen.RunClosedAsync(2);
+            Assert.True(closed.Ok > 0);
+            Assert.Equal(closed.Sent, closed.Ok + closed.Shed + closed.Errors);
+            var svg = XDocument.Parse(LoadReport.SweepSvg([open, closed with { TargetQps = 80 }], "t"));
+            Assert.Equal(3, svg.Root!.Elements().Count(e => e.Name.LocalName == "polyline"));
+            Assert.Contains(open.Rows(), r => r.Metric == "p99_ms");
+        }
+        finally
+        {
+            http.Dispose();
+            await host.StopAsync();
+        }
+    }
+
+    [Fact]
+    public void FreshnessQuantileReadsPrometheusBuckets()
+    {
+        const string text = "cascade_event_freshness_seconds_bucket{le=\"0.001\"} 90\ncascade_event_freshness_seconds_bucket{le=\"0.005\"} 99\n" +
+                            "cascade_event_freshness_seconds_bucket{le=\"0.01\"} 100\ncascade_event_freshness_seconds_bucket{le=\"+Inf\"} 100\n";
+        Assert.Equal(5, LoadGenerator.FreshnessP99(text), 6);
+        Assert.True(double.IsNaN(LoadGenerator.FreshnessP99("cascade_event_freshness_seconds_bucket{le=\"+Inf\"} 0\n")));
+    }
+}
