@@ -14,7 +14,7 @@ namespace Cascade.Cli.TrainingCommands;
 public static class ReproduceCommand
 {
     private sealed record Common(Option<string> Data, Option<string> Protocol, Option<string> Validation, Option<int> Repeats, Option<int> EpochsMax,
-        Option<int> Batch, Option<string> Results, Option<string> Cache, Option<string> Doc, Option<bool> Json);
+        Option<int> Batch, Option<string> Results, Option<string> Cache, Option<string> Doc, Option<bool> ReportOnly, Option<bool> Json);
 
     /// <summary>Creates the `reproduce` command.</summary>
     public static Command Create()
@@ -71,12 +71,13 @@ public static class ReproduceCommand
         new Option<string>("--results") { Description = "Folder of per-run JSON results; finished runs there are reused.", DefaultValueFactory = _ => "runs/reproduce" },
         new Option<string>("--cache") { Description = "Prepared-data cache folder ('' for none).", DefaultValueFactory = _ => "runs/data-cache" },
         new Option<string>("--doc") { Description = "Markdown file whose section is rewritten with the table ('' for none).", DefaultValueFactory = _ => "docs/reproduction.md" },
+        new Option<bool>("--report-only") { Description = "Train nothing: tabulate the finished runs in --results (e.g. rows run by separate processes) and rewrite the doc section." },
         new Option<bool>("--json") { Description = "Print exactly one JSON object on stdout." });
 
     private static void Add(Command cmd, Common c)
     {
         cmd.Options.Add(c.Data); cmd.Options.Add(c.Protocol); cmd.Options.Add(c.Validation); cmd.Options.Add(c.Repeats); cmd.Options.Add(c.EpochsMax);
-        cmd.Options.Add(c.Batch); cmd.Options.Add(c.Results); cmd.Options.Add(c.Cache); cmd.Options.Add(c.Doc); cmd.Options.Add(c.Json);
+        cmd.Options.Add(c.Batch); cmd.Options.Add(c.Results); cmd.Options.Add(c.Cache); cmd.Options.Add(c.Doc); cmd.Options.Add(c.ReportOnly); cmd.Options.Add(c.Json);
     }
 
     private static int Run(ParseResult parse, Common c, string command, string title, IReadOnlyList<ReproductionVariant> rows, string baseLabel)
@@ -102,7 +103,7 @@ public static class ReproduceCommand
             ReproductionReport.WriteSection(doc, key, Section(title, options, rows.Count, summary, baseLabel));
         }
         IReadOnlyList<RunRecord> records;
-        try { records = observer.Run(() => ReproductionRunner.Run(rows, options, observer, Update)); }
+        try { records = parse.GetValue(c.ReportOnly) ? ReproductionRunner.Finished(rows, options) : observer.Run(() => ReproductionRunner.Run(rows, options, observer, Update)); }
         catch (Exception e) when (TrainCommand.Expected(e))
         {
             Console.Error.WriteLine($"reproduce: {e.Message}");
