@@ -118,7 +118,8 @@ public static class TablePreparer
     private static float[]? ParseVector(string? text, FeatureSpec f, int row)
     {
         if (string.IsNullOrEmpty(text)) return null;
-        var parts = text.Split(' ', StringSplitOptions.RemoveEmptyEntries); // vectors are space-separated numbers
+        // Vectors are numbers separated by spaces or by the feature's list separator ('|' by default, as the simulator writes).
+        var parts = text.Split([" ", f.Separator], StringSplitOptions.RemoveEmptyEntries);
         var v = new float[parts.Length];
         for (int i = 0; i < v.Length; i++)
             if (!float.TryParse(parts[i], NumberStyles.Float, CultureInfo.InvariantCulture, out v[i]))

@@ -139,7 +139,7 @@ public static class SimulationSchema
             $"# seed={o.Seed} users={o.Users} ads={o.Ads} days={o.Days} categories={o.Categories}\n");
         sb.Append("dataset:\n  name: cascade-sim\n  format: csv\n");
         sb.Append(CultureInfo.InvariantCulture, $"  path: samples{ext}\n");
-        sb.Append("  label: click\n  user_key: user_id\n  timestamp: ts\n  header: true\n  features:\n");
+        sb.Append("  label: click\n  user_key: user_id\n  timestamp: ts\n  source_tag: source\n  header: true\n  features:\n");
         foreach (var c in SampleColumns(o))
             if (c.Feature is { } f) sb.Append("    - {name: ").Append(c.Name).Append(", ").Append(f).Append("}\n");
         sb.Append("files:\n");

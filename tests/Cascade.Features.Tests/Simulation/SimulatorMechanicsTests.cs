@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Security.Cryptography;
+using Cascade.Features.Encoders;
 using Cascade.Features.Readers;
 using Cascade.Features.Schema;
 using Cascade.Features.Simulation;
@@ -59,6 +60,13 @@ public sealed class SimulatorMechanicsTests
         Assert.Equal(FeatureKind.LshHashId, schema.Features[schema.IndexOf("content")].Kind);
         var table = TableReaders.Read(schema, Path.Combine(dir, schema.Path!));
         Assert.Equal(summary.Samples, table.Rows.Count);
+        // The HAP source tag reaches every encoded sample: exposures, ranked-but-not-shown and retrieved-only rows.
+        Assert.Equal("source", schema.SourceTag);
+        var prepared = TablePreparer.Prepare(schema, table);
+        var sources = prepared.Train.Sources.Concat(prepared.Validation.Sources).Concat(prepared.Test.Sources).ToArray();
+        Assert.Equal(summary.Samples, sources.Length);
+        foreach (var tag in new[] { SampleSource.Exposure, SampleSource.Ranking, SampleSource.Retrieval })
+            Assert.Contains((byte)tag, sources);
         Assert.Equal(SimulationSchema.Names(SimulationSchema.SampleColumns(o)).Length,
             SimulationSchema.SampleColumns(o).Count);
         string json = File.ReadAllText(Path.Combine(dir, "summary.json"));
