@@ -6,44 +6,26 @@ namespace Cascade.Features.Encoders;
 /// </summary>
 public sealed class FeatureRng
 {
-    private ulong _s0, _s1, _s2, _s3;
+    // The xoshiro256** state and SplitMix64 seeding are the simulator's (one implementation in this assembly);
+    // streams are bit-identical to what this class produced before it delegated.
+    private Simulation.SimRandom _core;
 
     /// <summary>Seeds the state with SplitMix64.</summary>
     public FeatureRng(ulong seed) => Reseed(seed);
 
     /// <summary>Restarts the stream from a seed (same stream as a new generator with that seed), without allocating.</summary>
-    public void Reseed(ulong seed)
-    {
-        ulong x = seed;
-        _s0 = SplitMix(ref x); _s1 = SplitMix(ref x); _s2 = SplitMix(ref x); _s3 = SplitMix(ref x);
-    }
-
-    private static ulong SplitMix(ref ulong x)
-    {
-        ulong z = x += 0x9E3779B97F4A7C15UL;
-        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
-        z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
-        return z ^ (z >> 31);
-    }
+    public void Reseed(ulong seed) => _core = new Simulation.SimRandom(seed);
 
     /// <summary>Next 64 random bits.</summary>
-    public ulong NextUInt64()
-    {
-        ulong result = ulong.RotateLeft(_s1 * 5, 7) * 9;
-        ulong t = _s1 << 17;
-        _s2 ^= _s0; _s3 ^= _s1; _s1 ^= _s2; _s0 ^= _s3;
-        _s2 ^= t;
-        _s3 = ulong.RotateLeft(_s3, 45);
-        return result;
-    }
+    public ulong NextUInt64() => _core.NextUInt64();
 
     /// <summary>Uniform integer in [0, n) (Lemire's multiply-shift; bias below 2⁻³² for n &lt; 2³¹).</summary>
-    public int NextInt(int n) => (int)((NextUInt64() >> 32) * (ulong)(uint)n >> 32);
+    public int NextInt(int n) => _core.NextInt(n);
 
     /// <summary>Uniform double in [0, 1) with 53 random bits.</summary>
-    public double NextDouble() => (NextUInt64() >> 11) * (1.0 / (1UL << 53));
+    public double NextDouble() => _core.NextDouble();
 
-    /// <summary>Standard normal by Box–Muller.</summary>
+    /// <summary>Standard normal by Box–Muller (not the simulator's polar method: fitted LSH hyperplanes depend on this stream).</summary>
     public double NextGaussian()
     {
         double u1 = 1.0 - NextDouble(), u2 = NextDouble();
