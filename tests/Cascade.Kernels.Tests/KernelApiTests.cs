@@ -10,27 +10,45 @@ public class KernelApiTests
     {
         var a = new float[96 * 80]; var b = new float[80 * 70]; var c = new float[96 * 70];
         for (int i = 0; i < 3; i++) Gemm.Sgemm(false, true, 96, 70, 80, 1f, a, 80, b, 80, 0f, c, 70, maxThreads: 1);
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 10; i++)
+        // Cleanest of five rounds (tiered JIT may charge bookkeeping to this thread once; a real leak shows every round).
+        long best = long.MaxValue;
+        for (int round = 0; round < 5; round++)
         {
-            Gemm.Sgemm(false, true, 96, 70, 80, 1f, a, 80, b, 80, 0f, c, 70, maxThreads: 1);
-            Gemm.Sgemm(true, false, 70, 70, 96, 1f, c, 70, c, 70, 1f, b, 70, maxThreads: 1);
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int i = 0; i < 10; i++)
+            {
+                Gemm.Sgemm(false, true, 96, 70, 80, 1f, a, 80, b, 80, 0f, c, 70, maxThreads: 1);
+                Gemm.Sgemm(true, false, 70, 70, 96, 1f, c, 70, c, 70, 1f, b, 70, maxThreads: 1);
+            }
+            best = Math.Min(best, GC.GetAllocatedBytesForCurrentThread() - before);
         }
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.Equal(0, best);
     }
 
     [Fact]
     public void ElementwiseKernelsAllocateNothing()
     {
         var x = new float[1000]; var y = new float[1000]; var d = new float[1000]; var w = new float[1000];
-        Activations.ReluForward(x, y); Softmax.Forward(x, y, 10, 100, default); OptimizerSteps.Adam(w, x, y, d, 0.1f, 0.9f, 0.99f, 1e-8f, 0, 0, 1, 1);
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        Activations.ReluForward(x, y);
-        Activations.SigmoidBackward(y, x, d);
-        Softmax.Forward(x, y, 10, 100, default);
-        Softmax.Backward(y, x, d, 10, 100);
-        OptimizerSteps.Adam(w, x, y, d, 0.1f, 0.9f, 0.99f, 1e-8f, 0, 0, 1, 1);
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        for (int i = 0; i < 3; i++) Kernels();
+        // Tiered JIT and first-call type loading may charge a few KB of bookkeeping to this thread in one round (CI saw
+        // 3,856 bytes once); a per-call allocation shows in every round, so the cleanest of five rounds must be zero.
+        long best = long.MaxValue;
+        for (int round = 0; round < 5; round++)
+        {
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            Kernels();
+            best = Math.Min(best, GC.GetAllocatedBytesForCurrentThread() - before);
+        }
+        Assert.Equal(0, best);
+
+        void Kernels()
+        {
+            Activations.ReluForward(x, y);
+            Activations.SigmoidBackward(y, x, d);
+            Softmax.Forward(x, y, 10, 100, default);
+            Softmax.Backward(y, x, d, 10, 100);
+            OptimizerSteps.Adam(w, x, y, d, 0.1f, 0.9f, 0.99f, 1e-8f, 0, 0, 1, 1);
+        }
     }
 
     [Fact]
