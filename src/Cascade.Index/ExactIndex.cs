@@ -109,7 +109,7 @@ public sealed unsafe class ExactIndex
                     float dist = Distances.Distance(Metric, pq + i * d, row, d);
                     var heap = heaps[i];
                     if (heap.Count < k) heap.Push(dist, r);
-                    else if (dist < heap.TopKey) { heap.Pop(); heap.Push(dist, r); }
+                    else if (dist < heap.TopKey) heap.ReplaceTop(dist, r);
                 }
             }
         }
@@ -142,7 +142,7 @@ public sealed unsafe class ExactIndex
             {
                 float dist = Distances.Distance(Metric, pq, rows + (long)r * d, d);
                 if (heap.Count < k) heap.Push(dist, r);
-                else if (dist < heap.TopKey) { heap.Pop(); heap.Push(dist, r); }
+                else if (dist < heap.TopKey) heap.ReplaceTop(dist, r);
             }
         }
         int n = heap.Count;

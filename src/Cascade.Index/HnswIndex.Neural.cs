@@ -118,8 +118,7 @@ public sealed unsafe partial class HnswIndex
 
     private bool AcceptNeural(ref HnswStorage st, int slot, Func<long, bool>? filter)
     {
-        int* blk = Block(st, slot);
-        if ((Volatile.Read(ref blk[1]) & DeletedFlag) != 0) return false;
+        if (DeletedUnchecked(ref st, slot)) return false;
         return filter is null || filter(IdUnchecked(ref st, slot));
     }
 

@@ -131,7 +131,8 @@ public sealed unsafe partial class HnswIndex
             byte state = _state[s];
             if (state > StateFree) throw new InvalidDataException($"{path}: slot {s} has unknown state {state}.");
             int* blk = Block(_storage, s);
-            blk[0] = 0; // no node is locked in a fresh index
+            blk[0] = 0; // reserved (the version word of format 1's writers); readers use the dense version array
+            *Ver(_storage, s) = (blk[1] & DeletedFlag) != 0 ? VersionDeleted : 0; // unlocked, deleted bit from the header
             for (int lev = 0; lev <= _levels[s]; lev++)
             {
                 var links = LinksW(s, lev);

@@ -1,12 +1,14 @@
 using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics.X86;
 
 namespace Cascade.Index;
 
 /// <summary>
 /// Hierarchical navigable small-world graph (Malkov &amp; Yashunin 2018) that serves searches while it is updated.
-/// Vectors (N, D) and level-0 links (N, 2M + 2) live in flat chunked arrays; each node's level-0 block starts with a
-/// sequence lock (even = stable, odd = being written) that covers its vector, links and deleted flag. Readers never
+/// Vectors (N, D) and level-0 links (N, 2M + 2) live in flat chunked arrays; each node has a sequence lock in a dense
+/// version array (even = stable, odd = being written) that covers its vector, links and deleted flag. Readers never
 /// lock: they copy what they need and retry if the version moved (see docs/design/hnsw.md). Writers are serialised by
 /// one writer lock and take the per-node lock of each node they change, so a search never sees a torn vector or a
 /// half-written neighbour list, and no update is lost.
@@ -19,7 +21,8 @@ namespace Cascade.Index;
 /// </code></example>
 public sealed unsafe partial class HnswIndex
 {
-    private const int DeletedFlag = 1 << 30;
+    private const int DeletedFlag = 1 << 30;           // in the link-block header: the writer's record
+    private const int VersionLocked = 1, VersionDeleted = 2, VersionStep = 4; // the version word (readers' view)
     private const int CountMask = 0xFFFF;
     private const byte StateUnused = 0, StateLive = 1, StateTombstone = 2, StateFree = 3;
 
@@ -111,14 +114,21 @@ public sealed unsafe partial class HnswIndex
     }
 
     // ---- addressing -------------------------------------------------------------------------------------------
+    // Callers guarantee slot < st.Capacity (EnsureStorage), and Capacity = chunks << ChunkShift, so the directory
+    // lookups below are in range; they skip the bounds check because they run once per distance.
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private int* Block(HnswStorage st, int slot)
-        => (int*)st.Blocks[slot >> HnswStorage.ChunkShift] + (long)(slot & HnswStorage.ChunkMask) * _stride0;
+        => (int*)Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(st.Blocks), slot >> HnswStorage.ChunkShift) + (long)(slot & HnswStorage.ChunkMask) * _stride0;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private float* Vec(HnswStorage st, int slot)
-        => (float*)st.Vectors[slot >> HnswStorage.ChunkShift] + (long)(slot & HnswStorage.ChunkMask) * _dim;
+        => (float*)Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(st.Vectors), slot >> HnswStorage.ChunkShift) + (long)(slot & HnswStorage.ChunkMask) * _dim;
+
+    /// <summary>The node's sequence-lock word: bit 0 = being written, bit 1 = deleted, bits 2… = write count.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int* Ver(HnswStorage st, int slot)
+        => (int*)Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(st.Versions), slot >> HnswStorage.ChunkShift) + (slot & HnswStorage.ChunkMask);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void EnsureStorage(ref HnswStorage st, int slot)
@@ -128,17 +138,30 @@ public sealed unsafe partial class HnswIndex
         if ((uint)slot >= (uint)st.Capacity) st = Volatile.Read(ref _storage);
     }
 
+    /// <summary>Asks for the cache lines of a node's vector and version word (no-op without SSE).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void Prefetch(HnswStorage st, int slot)
+    {
+        if (!Sse.IsSupported) return;
+        byte* v = (byte*)Vec(st, slot);
+        byte* end = v + _dim * sizeof(float);
+        for (byte* p = v; p < end; p += 64) Sse.Prefetch0(p);
+        if ((_dim & 15) != 0) Sse.Prefetch0(end - 1); // rows not a multiple of 64 bytes may straddle one more line
+        Sse.Prefetch0(Ver(st, slot));
+    }
+
     // ---- reader side: optimistic reads validated by the node's sequence lock -----------------------------------
 
     /// <summary>Copies the links of <paramref name="slot"/> at <paramref name="level"/> into <paramref name="buffer"/>; returns the count.</summary>
     private int ReadLinks(ref HnswStorage st, int slot, int level, int[] buffer)
     {
         EnsureStorage(ref st, slot);
+        int* ver = Ver(st, slot);
         int* blk = Block(st, slot);
         while (true)
         {
-            int v1 = Volatile.Read(ref *blk);
-            if ((v1 & 1) == 0)
+            int v1 = Volatile.Read(ref *ver);
+            if ((v1 & VersionLocked) == 0)
             {
                 int n;
                 if (level == 0)
@@ -160,7 +183,7 @@ public sealed unsafe partial class HnswIndex
                     }
                 }
                 Volatile.ReadBarrier();
-                if (Volatile.Read(ref *blk) == v1) return n;
+                if (Volatile.Read(ref *ver) == v1) return n;
             }
             Thread.SpinWait(4);
         }
@@ -171,19 +194,18 @@ public sealed unsafe partial class HnswIndex
     private float DistChecked(ref HnswStorage st, int slot, float* q, out bool deleted)
     {
         EnsureStorage(ref st, slot);
-        int* blk = Block(st, slot);
+        int* ver = Ver(st, slot);
         float* v = Vec(st, slot);
         while (true)
         {
-            int v1 = Volatile.Read(ref *blk);
-            if ((v1 & 1) == 0)
+            int v1 = Volatile.Read(ref *ver);
+            if ((v1 & VersionLocked) == 0)
             {
                 float d = _metric == Metric.L2 ? Distances.L2Squared(q, v, _dim) : 1f - Distances.Dot(q, v, _dim);
-                int header = blk[1];
                 Volatile.ReadBarrier();
-                if (Volatile.Read(ref *blk) == v1)
+                if (Volatile.Read(ref *ver) == v1)
                 {
-                    deleted = (header & DeletedFlag) != 0;
+                    deleted = (v1 & VersionDeleted) != 0;
                     return d;
                 }
             }
@@ -196,20 +218,19 @@ public sealed unsafe partial class HnswIndex
     {
         EnsureStorage(ref st, slot);
         if ((uint)slot >= (uint)st.Capacity) { id = -1; deleted = true; return false; }
-        int* blk = Block(st, slot);
+        int* ver = Ver(st, slot);
         float* v = Vec(st, slot);
         while (true)
         {
-            int v1 = Volatile.Read(ref *blk);
-            if ((v1 & 1) == 0)
+            int v1 = Volatile.Read(ref *ver);
+            if ((v1 & VersionLocked) == 0)
             {
                 new ReadOnlySpan<float>(v, _dim).CopyTo(destination);
-                int header = blk[1];
                 id = st.Ids[slot >> HnswStorage.ChunkShift][slot & HnswStorage.ChunkMask];
                 Volatile.ReadBarrier();
-                if (Volatile.Read(ref *blk) == v1)
+                if (Volatile.Read(ref *ver) == v1)
                 {
-                    deleted = (header & DeletedFlag) != 0;
+                    deleted = (v1 & VersionDeleted) != 0;
                     return true;
                 }
             }
@@ -225,23 +246,33 @@ public sealed unsafe partial class HnswIndex
         return Volatile.Read(ref st.Ids[slot >> HnswStorage.ChunkShift][slot & HnswStorage.ChunkMask]);
     }
 
+    /// <summary>The deleted bit of a slot's version word without validation (a hint; final hits are re-checked).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool DeletedUnchecked(ref HnswStorage st, int slot)
+    {
+        EnsureStorage(ref st, slot);
+        return (Volatile.Read(ref *Ver(st, slot)) & VersionDeleted) != 0;
+    }
+
     // ---- writer side (caller holds _writeLock) -----------------------------------------------------------------
 
     private void LockNode(int slot)
     {
-        int* blk = Block(_storage, slot);
+        int* ver = Ver(_storage, slot);
         while (true)
         {
-            int v = Volatile.Read(ref *blk);
-            if ((v & 1) == 0 && Interlocked.CompareExchange(ref *blk, v + 1, v) == v) return;
+            int v = Volatile.Read(ref *ver);
+            if ((v & VersionLocked) == 0 && Interlocked.CompareExchange(ref *ver, v | VersionLocked, v) == v) return;
             Thread.SpinWait(4);
         }
     }
 
+    /// <summary>Publishes the node's new state: the write count advances and the deleted bit mirrors the header flag.</summary>
     private void UnlockNode(int slot)
     {
-        int* blk = Block(_storage, slot);
-        Volatile.Write(ref *blk, *blk + 1);
+        int* ver = Ver(_storage, slot);
+        int deleted = (Block(_storage, slot)[1] & DeletedFlag) != 0 ? VersionDeleted : 0;
+        Volatile.Write(ref *ver, ((*ver & ~(VersionLocked | VersionDeleted)) + VersionStep) | deleted);
     }
 
     /// <summary>The writer's view of a node's links (stable: only the writer changes them). Do not hold across SetLinks.</summary>

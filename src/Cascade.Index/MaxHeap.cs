@@ -1,73 +1,89 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace Cascade.Index;
 
 /// <summary>
-/// Binary max-heap of (key, slot) pairs in two parallel arrays. Used bounded (the ef best results: pop the worst) and,
-/// with negated keys, as the candidate min-heap. Arrays only grow, so a reused heap allocates nothing in steady state.
+/// Binary max-heap of (key, slot) pairs. Used bounded (the ef best results: <see cref="ReplaceTop"/> evicts the worst
+/// in one sift-down instead of a push and a pop) and, with negated keys, as the candidate min-heap. Key and slot of
+/// an entry are stored side by side (8 bytes), so comparing two children touches one cache line, not one per array;
+/// at ef = 1,000 the heaps hold thousands of entries and every push or pop walks ~10 levels. The array only grows, so
+/// a reused heap allocates nothing in steady state.
 /// </summary>
 internal sealed class MaxHeap
 {
-    private float[] _keys;
-    private int[] _vals;
-
-    public MaxHeap(int capacity)
+    [StructLayout(LayoutKind.Sequential)]
+    internal struct Entry
     {
-        _keys = new float[Math.Max(capacity, 4)];
-        _vals = new int[Math.Max(capacity, 4)];
+        public float Key;
+        public int Value;
     }
 
+    private Entry[] _items;
+
+    public MaxHeap(int capacity) => _items = new Entry[Math.Max(capacity, 4)];
+
     public int Count { get; private set; }
-    public float TopKey => _keys[0];
-    public int TopValue => _vals[0];
+    public float TopKey => _items[0].Key;
+    public int TopValue => _items[0].Value;
+
+    /// <summary>The entries in heap order (not sorted).</summary>
+    public Span<Entry> Items => _items.AsSpan(0, Count);
 
     public void Clear() => Count = 0;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Push(float key, int val)
     {
-        if (Count == _keys.Length) Grow();
+        if (Count == _items.Length) Array.Resize(ref _items, _items.Length * 2);
+        ref Entry items = ref MemoryMarshal.GetArrayDataReference(_items);
         int i = Count++;
-        var keys = _keys;
-        var vals = _vals;
         while (i > 0)
         {
             int p = (i - 1) >> 1;
-            if (keys[p] >= key) break;
-            keys[i] = keys[p];
-            vals[i] = vals[p];
+            ref Entry parent = ref Unsafe.Add(ref items, p);
+            if (parent.Key >= key) break;
+            Unsafe.Add(ref items, i) = parent;
             i = p;
         }
-        keys[i] = key;
-        vals[i] = val;
+        ref Entry slot = ref Unsafe.Add(ref items, i);
+        slot.Key = key;
+        slot.Value = val;
     }
 
+    /// <summary>Removes the top entry.</summary>
     public void Pop()
     {
         int n = --Count;
         if (n == 0) return;
-        float key = _keys[n];
-        int val = _vals[n];
-        var keys = _keys;
-        var vals = _vals;
+        Entry last = _items[n];
+        SiftDown(last.Key, last.Value, n);
+    }
+
+    /// <summary>Replaces the top entry by (key, val) — a pop and a push in one sift-down. The heap must not be empty.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void ReplaceTop(float key, int val) => SiftDown(key, val, Count);
+
+    private void SiftDown(float key, int val, int n)
+    {
+        ref Entry items = ref MemoryMarshal.GetArrayDataReference(_items);
         int i = 0;
         while (true)
         {
             int c = 2 * i + 1;
             if (c >= n) break;
-            if (c + 1 < n && keys[c + 1] > keys[c]) c++;
-            if (keys[c] <= key) break;
-            keys[i] = keys[c];
-            vals[i] = vals[c];
+            ref Entry child = ref Unsafe.Add(ref items, c);
+            if (c + 1 < n && Unsafe.Add(ref child, 1).Key > child.Key)
+            {
+                c++;
+                child = ref Unsafe.Add(ref child, 1);
+            }
+            if (child.Key <= key) break;
+            Unsafe.Add(ref items, i) = child;
             i = c;
         }
-        keys[i] = key;
-        vals[i] = val;
-    }
-
-    private void Grow()
-    {
-        Array.Resize(ref _keys, _keys.Length * 2);
-        Array.Resize(ref _vals, _vals.Length * 2);
+        ref Entry slot = ref Unsafe.Add(ref items, i);
+        slot.Key = key;
+        slot.Value = val;
     }
 }

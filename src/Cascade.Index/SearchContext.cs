@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace Cascade.Index;
 
@@ -18,7 +19,11 @@ internal sealed class SearchContext
     public float[] Gather;              // (2M, D) neighbour vectors handed to a neural scorer
     public readonly float[] Scores;     // (2M)
     public readonly int[] GatherSlots;  // (2M)
+    public readonly int[] Fresh;        // (2M) unvisited neighbours of the node being expanded
+    public readonly float[] FreshDist;  // (2M) their distances
+    public readonly bool[] FreshDeleted; // (2M) their deleted flags
     public int[] OutSlots = new int[64];
+    public float[] OutKeys = new float[64];
     public readonly List<(float Dist, int Slot)> Pairs = new(64);
     public readonly List<int> Selected = new(64);
     public readonly List<int> Scratch = new(64);
@@ -31,6 +36,9 @@ internal sealed class SearchContext
         Gather = new float[m0 * index.Dimensions];
         Scores = new float[m0];
         GatherSlots = new int[m0];
+        Fresh = new int[m0];
+        FreshDist = new float[m0];
+        FreshDeleted = new bool[m0];
     }
 
     public void NewEpoch(int capacity)
@@ -49,8 +57,9 @@ internal sealed class SearchContext
     {
         var visited = Visited;
         if ((uint)slot >= (uint)visited.Length) visited = GrowVisited(slot);
-        if (visited[slot] == _epoch) return false;
-        visited[slot] = _epoch;
+        ref ushort tag = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(visited), slot); // in range: checked above
+        if (tag == _epoch) return false;
+        tag = _epoch;
         return true;
     }
 
