@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
 namespace Cascade.Index;
@@ -168,7 +169,7 @@ public sealed unsafe partial class HnswIndex
                 {
                     n = blk[1] & CountMask;
                     if (n > _m0) n = 0; // only possible in a torn read, which the version check below rejects
-                    new ReadOnlySpan<int>(blk + 2, n).CopyTo(buffer);
+                    CopyLinks(blk + 2, n, buffer);
                 }
                 else
                 {
@@ -186,6 +187,25 @@ public sealed unsafe partial class HnswIndex
                 if (Volatile.Read(ref *ver) == v1) return n;
             }
             Thread.SpinWait(4);
+        }
+    }
+
+    /// <summary>
+    /// Copies n ≤ 2M level-0 links with 8-int vector moves (a block always holds 2M slots, so reading up to the next
+    /// multiple of 8 within 2M stays inside it); Span.CopyTo called Memmove, 3.8% of a search at ef = 1,000.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void CopyLinks(int* src, int n, int[] buffer)
+    {
+        fixed (int* dst = buffer)
+        {
+            int i = 0;
+            if (Vector256.IsHardwareAccelerated)
+            {
+                int vecEnd = Math.Min(n + 7, _m0) & ~7;
+                for (; i < vecEnd; i += 8) Vector256.Store(Vector256.Load(src + i), dst + i);
+            }
+            for (; i < n; i++) dst[i] = src[i];
         }
     }
 
