@@ -21,34 +21,54 @@ public sealed unsafe partial class HnswIndex
     public void Save(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
+        lock (_writeLock) AtomicWrite(path, WriteTo); // one Save at a time: they share the temporary's name
+    }
+
+    /// <summary>Writes through <paramref name="path"/>.tmp-&lt;pid&gt;: flushed to disk, then renamed over the target.</summary>
+    internal static void AtomicWrite(string path, Action<Stream> write)
+    {
         string tmp = path + ".tmp-" + Environment.ProcessId;
-        lock (_writeLock)
+        try
         {
             using (var fs = new FileStream(tmp, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20))
             {
-                var hash = new XxHash3();
-                void Put(ReadOnlySpan<byte> bytes) { fs.Write(bytes); hash.Append(bytes); }
-                void PutInts(ReadOnlySpan<int> v) => Put(MemoryMarshal.AsBytes(v));
-                Put(Magic);
-                PutInts([FormatVersion, _dim, (int)_metric, _m, _options.EfConstruction, _options.DefaultEf, _options.Seed,
-                    _slotCount, _live, (int)(_entry >> 32), (int)_entry, _pending.Count, _free.Count]);
-                ForEachChunkRange(_slotCount, (c, start, n) => Put(MemoryMarshal.AsBytes(_storage.Ids[c].AsSpan(start, n))));
-                ForEachChunkRange(_slotCount, (c, start, n) => Put(new ReadOnlySpan<byte>((float*)_storage.Vectors[c] + (long)start * _dim, n * _dim * 4)));
-                ForEachChunkRange(_slotCount, (c, start, n) => Put(new ReadOnlySpan<byte>((int*)_storage.Blocks[c] + (long)start * _stride0, n * _stride0 * 4)));
-                Put(_levels.AsSpan(0, _slotCount));
-                Put(_state.AsSpan(0, _slotCount));
-                for (int s = 0; s < _slotCount; s++)
-                {
-                    if (_levels[s] > 0) PutInts(_storage.Upper[s >> HnswStorage.ChunkShift][s & HnswStorage.ChunkMask]!);
-                }
-                PutInts(CollectionsMarshal.AsSpan(_pending));
-                PutInts(_free.ToArray());
-                Span<byte> digest = stackalloc byte[8];
-                BitConverter.TryWriteBytes(digest, hash.GetCurrentHashAsUInt64());
-                fs.Write(digest);
+                write(fs);
                 fs.Flush(flushToDisk: true);
             }
             File.Move(tmp, path, overwrite: true);
+        }
+        catch
+        {
+            File.Delete(tmp); // never leave a partial temporary beside the target
+            throw;
+        }
+    }
+
+    /// <summary>The index in the format <see cref="Load"/> reads (checksum included), under the writer lock.</summary>
+    internal void WriteTo(Stream fs)
+    {
+        lock (_writeLock)
+        {
+            var hash = new XxHash3();
+            void Put(ReadOnlySpan<byte> bytes) { fs.Write(bytes); hash.Append(bytes); }
+            void PutInts(ReadOnlySpan<int> v) => Put(MemoryMarshal.AsBytes(v));
+            Put(Magic);
+            PutInts([FormatVersion, _dim, (int)_metric, _m, _options.EfConstruction, _options.DefaultEf, _options.Seed,
+                _slotCount, _live, (int)(_entry >> 32), (int)_entry, _pending.Count, _free.Count]);
+            ForEachChunkRange(_slotCount, (c, start, n) => Put(MemoryMarshal.AsBytes(_storage.Ids[c].AsSpan(start, n))));
+            ForEachChunkRange(_slotCount, (c, start, n) => Put(new ReadOnlySpan<byte>((float*)_storage.Vectors[c] + (long)start * _dim, n * _dim * 4)));
+            ForEachChunkRange(_slotCount, (c, start, n) => Put(new ReadOnlySpan<byte>((int*)_storage.Blocks[c] + (long)start * _stride0, n * _stride0 * 4)));
+            Put(_levels.AsSpan(0, _slotCount));
+            Put(_state.AsSpan(0, _slotCount));
+            for (int s = 0; s < _slotCount; s++)
+            {
+                if (_levels[s] > 0) PutInts(_storage.Upper[s >> HnswStorage.ChunkShift][s & HnswStorage.ChunkMask]!);
+            }
+            PutInts(CollectionsMarshal.AsSpan(_pending));
+            PutInts(_free.ToArray());
+            Span<byte> digest = stackalloc byte[8];
+            BitConverter.TryWriteBytes(digest, hash.GetCurrentHashAsUInt64());
+            fs.Write(digest);
         }
     }
 
@@ -60,11 +80,23 @@ public sealed unsafe partial class HnswIndex
     public static HnswIndex Load(string path)
     {
         using var fs = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20);
+        var index = ReadFrom(fs, path);
+        if (fs.Position != fs.Length) throw new InvalidDataException($"{path}: {fs.Length - fs.Position} unexpected bytes after the checksum.");
+        return index;
+    }
+
+    /// <summary>Reads one index written by <see cref="WriteTo"/> from the stream's position, verifying it; <paramref name="path"/> names the file in errors.</summary>
+    internal static HnswIndex ReadFrom(Stream fs, string path)
+    {
         var hash = new XxHash3();
-        void Get(Span<byte> bytes)
+        void ReadOrThrow(Span<byte> bytes)
         {
             try { fs.ReadExactly(bytes); }
             catch (EndOfStreamException) { throw new InvalidDataException($"{path}: file is truncated at byte {fs.Position} of {fs.Length}."); }
+        }
+        void Get(Span<byte> bytes)
+        {
+            ReadOrThrow(bytes);
             hash.Append(bytes);
         }
         void GetInts(Span<int> v) => Get(MemoryMarshal.AsBytes(v));
@@ -88,9 +120,8 @@ public sealed unsafe partial class HnswIndex
         var freeSlots = new int[free];
         GetInts(freeSlots);
         Span<byte> digest = stackalloc byte[8];
-        fs.ReadExactly(digest);
+        ReadOrThrow(digest);
         if (BitConverter.ToUInt64(digest) != hash.GetCurrentHashAsUInt64()) throw new InvalidDataException($"{path}: checksum mismatch, the file is corrupted.");
-        if (fs.Position != fs.Length) throw new InvalidDataException($"{path}: {fs.Length - fs.Position} unexpected bytes after the checksum.");
         index.FinishLoad(path, live, pendingSlots, freeSlots);
         return index;
     }

@@ -8,11 +8,18 @@ namespace Cascade.Index;
 /// docs/design/hnsw.md. An update writes the J heads one by one, so a concurrent search may briefly score a mix of
 /// old and new heads of that one item.
 /// </summary>
-public sealed class MultiVectorIndex
+public sealed partial class MultiVectorIndex
 {
     private readonly HnswIndex _heads;
+    private readonly object _writeLock = new(); // orders Upsert, Delete and Save: a file never holds half an item
     private readonly HashSet<long> _items = new();
     private readonly object _itemsLock = new();
+
+    private MultiVectorIndex(int headsPerItem, HnswIndex heads)
+    {
+        HeadsPerItem = headsPerItem;
+        _heads = heads;
+    }
 
     /// <summary>Creates an index of items with <paramref name="headsPerItem"/> vectors of <paramref name="dimensions"/> components, ranked by inner product.</summary>
     public MultiVectorIndex(int dimensions, int headsPerItem, HnswOptions options)
@@ -39,19 +46,25 @@ public sealed class MultiVectorIndex
         if (id < 0 || id > (long.MaxValue >> 1) / HeadsPerItem) throw new ArgumentOutOfRangeException(nameof(id), id, $"MultiVectorIndex: ids must be in [0, {(long.MaxValue >> 1) / HeadsPerItem}].");
         if (heads.Length != HeadsPerItem * Dimensions) throw new ArgumentException($"MultiVectorIndex.Upsert for id {id}: expected J×D = {HeadsPerItem}×{Dimensions} floats, got {heads.Length}.", nameof(heads));
         for (int j = 0; j < HeadsPerItem; j++) VectorGuard.Check(heads.Slice(j * Dimensions, Dimensions), Dimensions, $"MultiVectorIndex.Upsert head {j}", id);
-        for (int j = 0; j < HeadsPerItem; j++) _heads.Upsert(id * HeadsPerItem + j, heads.Slice(j * Dimensions, Dimensions));
-        lock (_itemsLock) _items.Add(id);
+        lock (_writeLock)
+        {
+            for (int j = 0; j < HeadsPerItem; j++) _heads.Upsert(id * HeadsPerItem + j, heads.Slice(j * Dimensions, Dimensions));
+            lock (_itemsLock) _items.Add(id);
+        }
     }
 
     /// <summary>Deletes item <paramref name="id"/> and all its heads.</summary>
     /// <exception cref="KeyNotFoundException">The id is not in the index.</exception>
     public void Delete(long id)
     {
-        lock (_itemsLock)
+        lock (_writeLock)
         {
-            if (!_items.Remove(id)) throw new KeyNotFoundException($"MultiVectorIndex.Delete: id {id} is not in the index.");
+            lock (_itemsLock)
+            {
+                if (!_items.Remove(id)) throw new KeyNotFoundException($"MultiVectorIndex.Delete: id {id} is not in the index.");
+            }
+            for (int j = 0; j < HeadsPerItem; j++) _heads.Delete(id * HeadsPerItem + j);
         }
-        for (int j = 0; j < HeadsPerItem; j++) _heads.Delete(id * HeadsPerItem + j);
     }
 
     /// <summary>
