@@ -11,24 +11,29 @@ def main():
     print(f"Machine: {m['cpu']}, {m['cores']} cores, {m['simd']}; commit {doc['commit']}; {doc['date']}.\n")
     sweep = {}  # (dataset tag) -> ef -> lib -> {metric: value}
     other = []
+    recall_name = {}  # dataset tag -> "recall@K" as measured
     for r in doc["results"]:
         c = r["case"]
         hit = re.match(r"^(cascade hnsw|hnswlib|faiss hnsw) (\S+ n=\d+ d=\d+) M=\d+ efc=\d+ ef=(\d+) threads=1$", c)
         if hit:
             lib, tag, ef = hit.group(1).split()[0], hit.group(2), int(hit.group(3))
-            sweep.setdefault(tag, {}).setdefault(ef, {}).setdefault(lib, {})[r["metric"]] = r["value"]
+            metric = "recall" if r["metric"].startswith("recall@") else r["metric"]
+            if metric == "recall":
+                recall_name[tag] = r["metric"]
+            sweep.setdefault(tag, {}).setdefault(ef, {}).setdefault(lib, {})[metric] = r["value"]
         else:
             other.append(r)
     for tag, rows in sweep.items():
         libs = [l for l in ("cascade", "hnswlib", "faiss") if any(l in v for v in rows.values())]
-        print(f"#### {tag}: recall@10 and single-thread QPS\n")
-        print("| ef | " + " | ".join(f"{l} recall@10 | {l} QPS" for l in libs) + " |")
+        rk = recall_name.get(tag, "recall@10")
+        print(f"#### {tag}: {rk} and single-thread QPS\n")
+        print("| ef | " + " | ".join(f"{l} {rk} | {l} QPS" for l in libs) + " |")
         print("|---:|" + "---:|---:|" * len(libs))
         for ef in sorted(rows):
             cells = []
             for l in libs:
                 v = rows[ef].get(l, {})
-                cells.append(f"{v.get('recall@10', float('nan')):.4f}")
+                cells.append(f"{v.get('recall', float('nan')):.4f}")
                 cells.append(f"{v.get('qps', float('nan')):,.0f}")
             print(f"| {ef} | " + " | ".join(cells) + " |")
         print()

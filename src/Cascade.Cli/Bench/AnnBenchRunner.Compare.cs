@@ -25,6 +25,8 @@ internal sealed partial class AnnBenchRunner
             settings.Script, "--dir", dir, "--metric", metric, "--tag", tag, "--m", settings.M.ToString(CultureInfo.InvariantCulture),
             "--ef-construction", settings.EfConstruction.ToString(CultureInfo.InvariantCulture),
             "--ef", string.Join(',', settings.Efs), "--batch-ef", batchEf.ToString(CultureInfo.InvariantCulture),
+            "--k", settings.K.ToString(CultureInfo.InvariantCulture),
+            "--faiss-build-threads", settings.FaissBuildThreads.ToString(CultureInfo.InvariantCulture),
         }) psi.ArgumentList.Add(a);
         Log($"{tag}: running hnswlib and faiss ({settings.Script})");
         using var p = Process.Start(psi) ?? throw new InvalidOperationException("--compare: could not start python");

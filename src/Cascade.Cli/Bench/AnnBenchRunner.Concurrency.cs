@@ -65,7 +65,7 @@ internal sealed partial class AnnBenchRunner
         exact.SearchBatch(subQueries, K, truth, Environment.ProcessorCount);
         var results = new SearchResult[sub * K];
         index.SearchBatch(subQueries, K, ef, results, Environment.ProcessorCount);
-        Add($"cascade hnsw {tag} ef={ef} after {updated.Count} updated ids", "recall@10", Recall(ToIds(results, sub), ToIds(truth, sub), sub), "");
+        Add($"cascade hnsw {tag} ef={ef} after {updated.Count} updated ids", $"recall@{K}", Recall(ToIds(results, sub), ToIds(truth, sub), sub), "");
         var sw = Stopwatch.StartNew();
         index.Compact();
         Add($"cascade hnsw {tag} compact after updates", "compact_s", sw.Elapsed.TotalSeconds, "s");
@@ -81,7 +81,7 @@ internal sealed partial class AnnBenchRunner
     /// in time the reader spent descheduled; the second isolates the writer's real interference (cache and memory
     /// traffic, version-check retries).
     /// </summary>
-    private static (double Qps, double CpuQps) ReadPhase(HnswIndex index, float[] queries, int dim, int ef, double seconds, Action<CancellationToken>? writer)
+    private (double Qps, double CpuQps) ReadPhase(HnswIndex index, float[] queries, int dim, int ef, double seconds, Action<CancellationToken>? writer)
     {
         using var stop = new CancellationTokenSource();
         var writerThread = writer is null ? null : new Thread(() => writer(stop.Token)) { IsBackground = true };

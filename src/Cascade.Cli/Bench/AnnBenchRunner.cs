@@ -10,7 +10,7 @@ internal sealed record AnnBenchResult(string Case, string Metric, double Value, 
 /// <summary>Runs `cascade bench ann`: data generation, build, recall/QPS sweep, persistence, concurrency, comparison.</summary>
 internal sealed partial class AnnBenchRunner(AnnBenchSettings settings)
 {
-    private const int K = 10;
+    private readonly int K = settings.K; // results per query, ground-truth depth and the k of recall@k
     private readonly List<AnnBenchResult> _results = new();
 
     public int Run()
@@ -53,6 +53,7 @@ internal sealed partial class AnnBenchRunner(AnnBenchSettings settings)
         exact.SearchBatch(queries, K, truth, Environment.ProcessorCount);
         Add($"exact {tag} threads={Environment.ProcessorCount}", "qps", q / sw.Elapsed.TotalSeconds, "queries/s");
         var truthIds = ToIds(truth, q);
+        ExactSingle(exact, queries, dim, tag);
 
         Directory.CreateDirectory(dir);
         AnnBenchOutput.WriteMatrix(Path.Combine(dir, "base.fbin"), data, n, dim);
@@ -75,7 +76,7 @@ internal sealed partial class AnnBenchRunner(AnnBenchSettings settings)
         int bestEf = SweepEf(index, queries, truthIds, dim, hnswTag);
         BatchQps(index, queries, truthIds, dim, bestEf, hnswTag);
         Persistence(index, dir, hnswTag);
-        Concurrency(index, exact, data, queries, dim, n, bestEf, gmm, hnswTag);
+        if (settings.ConcurrencySeconds > 0) Concurrency(index, exact, data, queries, dim, n, bestEf, gmm, hnswTag);
 
         if (settings.Compare) RunPython(dir, gmm ? "ip" : "l2", tag, bestEf);
     }
@@ -90,6 +91,7 @@ internal sealed partial class AnnBenchRunner(AnnBenchSettings settings)
         int bestEf = settings.Efs[^1];
         foreach (int ef in settings.Efs)
         {
+            double cpu0 = ThreadCpuSeconds();
             var sw = Stopwatch.StartNew();
             for (int i = 0; i < q; i++)
             {
@@ -97,12 +99,31 @@ internal sealed partial class AnnBenchRunner(AnnBenchSettings settings)
                 for (int j = 0; j < K; j++) found[i * K + j] = j < got ? (int)buffer[j].Id : -1;
             }
             double qps = q / sw.Elapsed.TotalSeconds;
+            double cpu = ThreadCpuSeconds() - cpu0;
             double recall = Recall(found, truthIds, q);
-            Add($"cascade hnsw {tag} ef={ef} threads=1", "recall@10", recall, "");
+            Add($"cascade hnsw {tag} ef={ef} threads=1", $"recall@{K}", recall, "");
             Add($"cascade hnsw {tag} ef={ef} threads=1", "qps", qps, "queries/s");
+            Add($"cascade hnsw {tag} ef={ef} threads=1", "us_per_query_cpu", cpu / q * 1e6, "µs/query (thread CPU)");
             if (recall >= 0.95 && ef < bestEf) bestEf = ef;
         }
         return bestEf;
+    }
+
+    /// <summary>
+    /// The exact scan one query at a time (<see cref="ExactIndex.Search(ReadOnlySpan{float}, int, Span{SearchResult})"/>,
+    /// one thread) at the same k: the alternative to HNSW when k is a large share of a small corpus.
+    /// </summary>
+    private void ExactSingle(ExactIndex exact, float[] queries, int dim, string tag)
+    {
+        int q = Math.Min(queries.Length / dim, 1_000);
+        var buffer = new SearchResult[K];
+        for (int i = 0; i < Math.Min(q, 50); i++) exact.Search(queries.AsSpan(i * dim, dim), K, buffer);
+        double cpu0 = ThreadCpuSeconds();
+        var sw = Stopwatch.StartNew();
+        for (int i = 0; i < q; i++) exact.Search(queries.AsSpan(i * dim, dim), K, buffer);
+        double wall = sw.Elapsed.TotalSeconds, cpu = ThreadCpuSeconds() - cpu0;
+        Add($"exact {tag} k={K} threads=1 single", "qps", q / wall, "queries/s");
+        Add($"exact {tag} k={K} threads=1 single", "us_per_query_cpu", cpu / q * 1e6, "µs/query (thread CPU)");
     }
 
     private void BatchQps(HnswIndex index, float[] queries, int[] truthIds, int dim, int ef, string tag)
@@ -112,7 +133,7 @@ internal sealed partial class AnnBenchRunner(AnnBenchSettings settings)
         var sw = Stopwatch.StartNew();
         index.SearchBatch(queries, K, ef, results, threads: 2);
         Add($"cascade hnsw {tag} ef={ef} threads=2 batch", "qps", q / sw.Elapsed.TotalSeconds, "queries/s");
-        Add($"cascade hnsw {tag} ef={ef} threads=2 batch", "recall@10", Recall(ToIds(results, q), truthIds, q), "");
+        Add($"cascade hnsw {tag} ef={ef} threads=2 batch", $"recall@{K}", Recall(ToIds(results, q), truthIds, q), "");
     }
 
     private void Persistence(HnswIndex index, string dir, string tag)
@@ -131,14 +152,14 @@ internal sealed partial class AnnBenchRunner(AnnBenchSettings settings)
         File.Delete(path);
     }
 
-    internal static int[] ToIds(SearchResult[] results, int q)
+    private int[] ToIds(SearchResult[] results, int q)
     {
         var ids = new int[q * K];
         for (int i = 0; i < ids.Length; i++) ids[i] = (int)results[i].Id;
         return ids;
     }
 
-    internal static double Recall(int[] found, int[] truth, int q)
+    private double Recall(int[] found, int[] truth, int q)
     {
         long hits = 0;
         var set = new HashSet<int>();

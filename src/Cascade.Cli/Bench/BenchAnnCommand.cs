@@ -18,15 +18,17 @@ public static class BenchAnnCommand
         var m = new Option<int>("--m") { Description = "HNSW M (links per node; 2M on level 0).", DefaultValueFactory = _ => 16 };
         var efc = new Option<int>("--ef-construction") { Description = "Beam width while building.", DefaultValueFactory = _ => 200 };
         var efs = new Option<string>("--ef") { Description = "Comma-separated search beam widths.", DefaultValueFactory = _ => "10,20,40,80,120,200,400" };
-        var seconds = new Option<double>("--concurrency-seconds") { Description = "Seconds per read-throughput phase (alone, with 1,000 upserts/s, with a writer flat out).", DefaultValueFactory = _ => 5 };
+        var seconds = new Option<double>("--concurrency-seconds") { Description = "Seconds per read-throughput phase (alone, with 1,000 upserts/s, with a writer flat out); 0 skips them.", DefaultValueFactory = _ => 5 };
         var rate = new Option<int>("--upserts-per-second") { Description = "Paced writer rate of the second concurrency phase.", DefaultValueFactory = _ => 1_000 };
         var compare = new Option<bool>("--compare") { Description = "Also run hnswlib and faiss on the same data via bench/ann/compare.py (/usr/bin/python3)." };
         var export = new Option<string?>("--export") { Description = "Folder for the data files (base.fbin, queries.fbin, gt.ibin); a temporary folder by default." };
         var script = new Option<string>("--script") { Description = "Path of compare.py.", DefaultValueFactory = _ => "bench/ann/compare.py" };
+        var k = new Option<int>("--k") { Description = "Results per query: ground-truth depth and the k of recall@k (serving retrieves 1,000).", DefaultValueFactory = _ => 10 };
+        var faissThreads = new Option<int>("--faiss-build-threads") { Description = "OpenMP threads for the faiss build under --compare (its searches stay single-threaded).", DefaultValueFactory = _ => 1 };
         var json = new Option<bool>("--json") { Description = "Print exactly one JSON object on stdout (progress goes to stderr)." };
         var cmd = new Command("ann", "Benchmark the HNSW index (recall/QPS per ef, build, memory, concurrency), optionally against hnswlib and faiss.")
         {
-            dataset, n, queries, m, efc, efs, seconds, rate, compare, export, script, json,
+            dataset, n, queries, m, efc, efs, seconds, rate, compare, export, script, k, faissThreads, json,
         };
         cmd.SetAction(parse =>
         {
@@ -49,12 +51,17 @@ public static class BenchAnnCommand
                 Compare = parse.GetValue(compare),
                 ExportDir = parse.GetValue(export),
                 Script = parse.GetValue(script)!,
+                K = Positive(parse.GetValue(k), "--k"),
+                FaissBuildThreads = Positive(parse.GetValue(faissThreads), "--faiss-build-threads"),
                 Json = parse.GetValue(json),
             };
             return new AnnBenchRunner(settings).Run();
         });
         return cmd;
     }
+
+    private static int Positive(int value, string option)
+        => value >= 1 ? value : throw new ArgumentException($"{option}: must be ≥ 1, got {value}.");
 
     private static int[] ParseEfs(string text)
     {
@@ -83,7 +90,11 @@ public sealed record AnnBenchSettings
     public int EfConstruction { get; init; }
     /// <summary>Search beam widths.</summary>
     public required int[] Efs { get; init; }
-    /// <summary>Seconds per concurrency phase.</summary>
+    /// <summary>Results per query (recall@k, ground-truth depth).</summary>
+    public int K { get; init; } = 10;
+    /// <summary>OpenMP threads of the faiss build under --compare.</summary>
+    public int FaissBuildThreads { get; init; } = 1;
+    /// <summary>Seconds per concurrency phase; 0 skips the concurrency phases.</summary>
     public double ConcurrencySeconds { get; init; }
     /// <summary>Paced writer rate.</summary>
     public int UpsertsPerSecond { get; init; }
