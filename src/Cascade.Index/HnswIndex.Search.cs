@@ -8,11 +8,15 @@ public sealed unsafe partial class HnswIndex
     /// <summary>Decides which visited nodes may enter the result set (all nodes are still traversed).</summary>
     private interface IAccept
     {
+        /// <summary>True when Accept reads the slot's id (a filter): the search then prefetches the id too.</summary>
+        bool ReadsId { get; }
+
         bool Accept(HnswIndex index, ref HnswStorage st, int slot, bool deleted);
     }
 
     private struct AcceptLive : IAccept
     {
+        public readonly bool ReadsId => false;
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public readonly bool Accept(HnswIndex index, ref HnswStorage st, int slot, bool deleted) => !deleted;
     }
@@ -20,6 +24,7 @@ public sealed unsafe partial class HnswIndex
     private struct AcceptLiveExcept : IAccept
     {
         public int Excluded;
+        public readonly bool ReadsId => false;
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public readonly bool Accept(HnswIndex index, ref HnswStorage st, int slot, bool deleted) => !deleted && slot != Excluded;
     }
@@ -27,6 +32,7 @@ public sealed unsafe partial class HnswIndex
     private struct AcceptFiltered : IAccept
     {
         public Func<long, bool> Filter;
+        public readonly bool ReadsId => true;
         public readonly bool Accept(HnswIndex index, ref HnswStorage st, int slot, bool deleted)
             => !deleted && Filter(index.IdUnchecked(ref st, slot));
     }
@@ -178,6 +184,8 @@ public sealed unsafe partial class HnswIndex
                 EnsureStorage(ref st, s);
                 fresh[m++] = s;
                 Prefetch(st, s);
+                if (accept.ReadsId && Sse.IsSupported) // the filter's id is one more random line per candidate
+                    Sse.Prefetch0(Unsafe.AsPointer(ref st.Ids[s >> HnswStorage.ChunkShift][s & HnswStorage.ChunkMask]));
             }
             // The node expanded next is often the current best candidate: start loading its links now.
             if (Sse.IsSupported && level == 0 && cand.Count > 0)
