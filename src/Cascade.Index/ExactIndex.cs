@@ -163,7 +163,8 @@ public sealed unsafe class ExactIndex
         {
             // Distances of a block of rows first (independent iterations, no branch: the FMAs and loads of
             // consecutive rows overlap), then one compare per 8 rows against the k-th best: once the heap is full
-            // almost every block is skipped whole. At N = 100k, D = 32, k = 1,000 this is ~3× the fused loop.
+            // almost every block is skipped whole. At N = 100k, D = 32, k = 1,000 it measured the same as the fused
+            // loop (~1.2 ms of CPU under load): the scan is bound by reading 12.8 MB of rows, not by the heap.
             for (int r0 = 0; r0 < Count; r0 += ScanBlock)
             {
                 int nb = Math.Min(ScanBlock, Count - r0);
