@@ -107,6 +107,17 @@ public class ScriptFidelityTests
     }
 
     [Fact]
+    public void AutoIntLeavesTheLinearTablesOutOfTheL2LikeItsScript()
+    {
+        var t = RankingKit.Task.Value;
+        var script = (AutoInt)ModelZoo.Create(t.Layout, RankingKit.Settings("autoint"));
+        var all = (AutoInt)ModelZoo.Create(t.Layout, RankingKit.Settings("autoint", p: ("linear_l2", "true")));
+        Assert.Equal(script.Embedder.TableParameters(), script.EmbeddingParameters());
+        Assert.Equal(script.Embedder.TableParameters().Concat(script.Linear.TableParameters()).Count(), all.EmbeddingParameters().Count());
+        Assert.All(all.Linear.TableParameters(), p => Assert.Contains(p, all.EmbeddingParameters()));
+    }
+
+    [Fact]
     public void DcnPenalisesItsCrossKernelsUnlessToldNot()
     {
         var t = RankingKit.Task.Value;
