@@ -9,9 +9,11 @@ namespace Cascade.Models.Ranking;
 /// logit = y_lin + w_outᵀ · [flatten(E_L); DNN([e_1; …; e_F; x_dense])] + b (Eq. 9 output layer, with DeepCTR's
 /// optional parallel DNN), as DeepCTR-Torch's AutoInt and IntTower's model/autoint.py (3 layers, 2 heads, residual,
 /// no scaling, DNN (300, 300, 128)). Knobs: attention_layers (3), heads (2), attention_residual (true),
-/// attention_scaling (false), and <see cref="DeepOptions"/> (hidden_units [] gives AutoInt without the DNN).
-/// Deviation: IntTower's AutoInt sets l2_reg_linear = 0; our L2 set (<see cref="Ranker.EmbeddingParameters"/>)
-/// includes the linear weight tables for every ranker.
+/// attention_scaling (false), linear_l2 (false), and <see cref="DeepOptions"/> (hidden_units [] gives AutoInt
+/// without the DNN).
+/// L2: IntTower's autoint.py passes l2_reg_linear = 0 to its base model, so by default only the embedding tables take
+/// the trainer's L2 here; <c>linear_l2: true</c> adds the linear weight tables as the other rankers do (the behaviour
+/// before 2026-11-28).
 /// </summary>
 [Model("autoint", "AutoInt (Song et al. 2019): multi-head self-attention over field embeddings + DNN")]
 public sealed class AutoInt : Ranker
@@ -27,6 +29,7 @@ public sealed class AutoInt : Ranker
         int heads = settings.Int("heads", 2);
         bool residual = settings.Bool("attention_residual", true);
         bool scaling = settings.Bool("attention_scaling", false);
+        LinearL2 = settings.Bool("linear_l2", false);
         Deep = DeepOptions.Read(settings);
         if (count < 0) throw new ArgumentException($"Model 'autoint' parameter 'attention_layers': expected ≥ 0, got {count}.");
         if (count == 0 && !Deep.Enabled) throw new ArgumentException("Model 'autoint' needs attention_layers ≥ 1 or hidden_units; both are empty.");
@@ -49,6 +52,13 @@ public sealed class AutoInt : Ranker
 
     /// <summary>The deep part's options.</summary>
     public DeepOptions Deep { get; }
+
+    /// <summary>Whether the linear weight tables take the L2 penalty (autoint.py: l2_reg_linear = 0, so false).</summary>
+    public bool LinearL2 { get; }
+
+    /// <summary>The embedding tables, plus the linear weight tables when <see cref="LinearL2"/>.</summary>
+    public override IEnumerable<Cascade.Nn.Parameter> EmbeddingParameters() =>
+        LinearL2 ? base.EmbeddingParameters() : Embedder.TableParameters();
 
     /// <summary>The interacting layers, in order.</summary>
     public IReadOnlyList<InteractingLayer> Layers => _layers;

@@ -10,8 +10,10 @@ namespace Cascade.Models.Ranking;
 /// dnn_linear, whose bias is the global b). Follows IntTower's model/dcn.py, which keeps DeepCTR's linear part.
 /// Knobs: cross_layers (2), cross_type (vector | matrix), low_rank (0 = full matrix), and <see cref="DeepOptions"/>
 /// (hidden_units [] leaves the cross network alone).
-/// Deviation: DeepCTR adds an L2 of 1e-5 on the cross kernels (l2_reg_cross); our CtrModel exposes only embedding
-/// parameters to the trainer's L2, so the kernels are not penalised.
+/// L2: as dcn.py's l2_reg_cross = 1e-5 (the value of l2_reg_embedding), the cross kernels join the embedding and
+/// linear tables in <see cref="EmbeddingParameters"/>, so the trainer's λ·Σw² covers them every step
+/// (<c>cross_l2: false</c> leaves them unpenalised, the behaviour before 2026-11-28). The cross biases and the DNN
+/// are not penalised (l2_reg_dnn = 0 in the scripts).
 /// </summary>
 [Model("dcn", "Deep & Cross Network (Wang et al. 2017; DCN-V2 matrix/low-rank option): cross network + DNN, combined linearly")]
 public sealed class Dcn : Ranker
@@ -34,6 +36,7 @@ public sealed class Dcn : Ranker
         int rank = settings.Int("low_rank", 0);
         if (rank < 0 || (rank > 0 && crossType == CrossType.Vector))
             throw new ArgumentException($"Model 'dcn' parameter 'low_rank': expected 0, or a rank ≥ 1 with cross_type matrix; got {rank} with cross_type {type}.");
+        CrossL2 = settings.Bool("cross_l2", true);
         Deep = DeepOptions.Read(settings);
         Cross = RegisterModule("crossnet", new CrossNetwork(new CrossNetworkOptions(DeepInputWidth, layers, crossType, rank, settings.Seed + 17)));
         int width = DeepInputWidth;
@@ -53,6 +56,13 @@ public sealed class Dcn : Ranker
 
     /// <summary>The cross network.</summary>
     public CrossNetwork Cross { get; }
+
+    /// <summary>Whether the cross kernels take the embedding L2 (dcn.py's l2_reg_cross).</summary>
+    public bool CrossL2 { get; }
+
+    /// <summary>Embedding and linear tables, plus the cross kernels (and low-rank V factors) when <see cref="CrossL2"/>.</summary>
+    public override IEnumerable<Cascade.Nn.Parameter> EmbeddingParameters() =>
+        CrossL2 ? base.EmbeddingParameters().Concat(Cross.Kernels).Concat(Cross.LowRankV) : base.EmbeddingParameters();
 
     /// <summary>w_outᵀ · [x_L; h_deep]. // (B)</summary>
     protected override Tensor InteractionLogit(ModelInput input, Tensor fields)

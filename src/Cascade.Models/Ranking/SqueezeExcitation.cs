@@ -9,6 +9,8 @@ namespace Cascade.Models.Ranking;
 /// SENETLayer): squeeze z_f = mean_d e_fd (B, F); excitation a = σ₂(W₂ σ₁(W₁ z)) with W₁ (F/r, F), W₂ (F, F/r),
 /// no biases; re-weight v_f = a_f · e_f. E (B, F, D) → (B, F, D). σ₁ = ReLU; σ₂ = ReLU as in IntTower's
 /// SENETLayer (reduction r = 2 in model/cold.py) or sigmoid as in SENet. Weights U(±1/√in) (PyTorch default).
+/// With <c>residual</c> the output is e_f + a_f · e_f, as the SENETLayer of the scripts' later layers/interaction.py
+/// (the version that defines the LightSE cold.py imports); without it v_f = a_f · e_f (SENet, and the earlier file).
 /// </summary>
 public sealed class SqueezeExcitation : Module
 {
@@ -16,13 +18,14 @@ public sealed class SqueezeExcitation : Module
     private readonly Linear _expand;
 
     /// <summary>Creates the block for <paramref name="fields"/> fields with reduction ratio <paramref name="reduction"/>.</summary>
-    public SqueezeExcitation(int fields, int reduction = 2, Activation gate = Activation.Relu, ulong seed = 1)
+    public SqueezeExcitation(int fields, int reduction = 2, Activation gate = Activation.Relu, ulong seed = 1, bool residual = false)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(fields, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(reduction, 1);
         if (gate is not (Activation.Relu or Activation.Sigmoid)) throw new ArgumentException($"SE gate must be relu or sigmoid, got {gate}.", nameof(gate));
         Fields = fields;
         Gate = gate;
+        Residual = residual;
         int hidden = Math.Max(1, fields / reduction);
         _reduce = RegisterModule("excitation0", new Linear(fields, hidden, bias: false, seed: seed));
         _expand = RegisterModule("excitation1", new Linear(hidden, fields, bias: false, seed: seed + 1));
@@ -32,6 +35,9 @@ public sealed class SqueezeExcitation : Module
 
     /// <summary>F.</summary>
     public int Fields { get; }
+
+    /// <summary>Whether the input is added back: e_f + a_f · e_f.</summary>
+    public bool Residual { get; }
 
     /// <summary>The final gate σ₂.</summary>
     public Activation Gate { get; }
@@ -52,6 +58,10 @@ public sealed class SqueezeExcitation : Module
         return ActivationOps.Apply(Gate, _expand.Forward(h)); // excitation (B, F)
     }
 
-    /// <summary>v_f = a_f · e_f. // (B, F, D) → (B, F, D)</summary>
-    public Tensor Forward(Tensor e) => Ops.Mul(e, Ops.Unsqueeze(Weights(e), 2));
+    /// <summary>v_f = a_f · e_f, or e_f + a_f · e_f with <see cref="Residual"/>. // (B, F, D) → (B, F, D)</summary>
+    public Tensor Forward(Tensor e)
+    {
+        var v = Ops.Mul(e, Ops.Unsqueeze(Weights(e), 2));
+        return Residual ? Ops.Add(e, v) : v;
+    }
 }

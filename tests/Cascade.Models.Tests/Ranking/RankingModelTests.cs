@@ -130,10 +130,12 @@ public class RankingModelTests
             Assert.Equal([Rows], ya.Shape.ToArray());
             Assert.All(ya.ToArray(), v => Assert.True(float.IsFinite(v)));
             Assert.Equal(ya.ToArray(), b.Forward(input).ToArray());
-            // Embedding tables and linear weight tables take the L2 penalty; nothing else does.
+            // Embedding tables and linear weight tables take the L2 penalty; so do DCN's cross kernels (dcn.py's
+            // l2_reg_cross), and nothing else.
             var l2 = a.EmbeddingParameters().ToList();
             Assert.NotEmpty(l2);
-            Assert.All(l2, p => Assert.True(p.IsSparse));
+            var crossKernels = a is Dcn dcn ? dcn.Cross.Kernels : [];
+            Assert.All(l2, p => Assert.True(p.IsSparse || crossKernels.Contains(p)));
         }
     }
 

@@ -56,10 +56,15 @@ public class TwoTowerGoldenTests
         }
     }
 
-    [Fact]
-    public void PolyEncoderScoreAttendsOverTheCodes()
+    [Theory]
+    [InlineData("cosine")]
+    [InlineData("dot")]
+    public void PolyEncoderScoreAttendsOverTheCodes(string score)
     {
-        var model = (PolyEncoder)TwoTowerKit.Create("poly-encoder", TwoTowerKit.Tiny("poly-encoder"));
+        var parameters = TwoTowerKit.Tiny("poly-encoder");
+        if (score != "cosine") parameters["score"] = score; // cosine is the default
+        var model = (PolyEncoder)TwoTowerKit.Create("poly-encoder", parameters);
+        Assert.Equal(score == "cosine", model.CosineScore);
         var input = TwoTowerKit.Batch(4);
         model.Eval();
         var user = model.EncodeUser(input); // (B, m, D)
@@ -76,7 +81,8 @@ public class TwoTowerGoldenTests
             double z = w.Sum();
             var u = new double[5];
             for (int i = 0; i < codes.Length; i++) for (int d = 0; d < 5; d++) u[d] += w[i] / z * codes[i][d];
-            Assert.Equal(Reference.Dot(u, v), s[r], 4);
+            // γ = 1 and bias 0 at start: the logit is cos(u*, v) or u* · v.
+            Assert.Equal(score == "cosine" ? Reference.Cosine(u, v) : Reference.Dot(u, v), s[r], 4);
         }
     }
 
