@@ -1,3 +1,5 @@
+using System.Numerics.Tensors;
+
 namespace Cascade.Tensors.Tests;
 
 /// <summary>
@@ -88,5 +90,42 @@ public class FusedTrainingOpsTests
         var r = new Rng(9);
         Ops.Dropout(Tensor.Full([n], 1f), p, training: true, r);
         Assert.Equal(after.NextUInt64(), r.NextUInt64());
+    }
+
+    [Theory]
+    [InlineData(256, 300, true)]  // a DSSM tower layer: 18 × 16 + 12 channels (vector body and tail)
+    [InlineData(5, 7, false)]     // scalar tail only, no affine
+    public void BatchNormRowKernelsAreBitIdenticalToThePerCallForm(int n, int c, bool affine)
+    {
+        // The per-row TensorPrimitives sequence the fused kernels replaced, element for element.
+        var x = Tensor.Uniform([n, c], 11, -2f, 2f).ToArray();
+        var g = Tensor.Uniform([n, c], 12, -1f, 1f).ToArray();
+        var mean = Tensor.Uniform([c], 13, -0.5f, 0.5f).ToArray();
+        var rstd = Tensor.Uniform([c], 14, 0.5f, 2f).ToArray();
+        var gain = affine ? Tensor.Uniform([c], 15, 0.5f, 1.5f).ToArray() : [];
+        var bias = affine ? Tensor.Uniform([c], 16, -0.5f, 0.5f).ToArray() : [];
+        var sumG = Tensor.Uniform([c], 17, -1f, 1f).ToArray();
+        var sumGh = Tensor.Uniform([c], 18, -1f, 1f).ToArray();
+        var scale = Tensor.Uniform([c], 19, 0.1f, 2f).ToArray();
+        float[] h1 = new float[n * c], y1 = new float[n * c], h2 = new float[n * c], y2 = new float[n * c];
+        float[] dx1 = Tensor.Uniform([n, c], 20, -1f, 1f).ToArray(), dx2 = (float[])dx1.Clone(), tmp = new float[c];
+        Kernels.BatchNormKernels.Forward(x, mean, rstd, gain, bias, n, c, h1, y1);
+        Kernels.BatchNormKernels.BackwardTraining(g, h1, sumG, sumGh, scale, n, c, dx1);
+        for (int r = 0; r < n; r++)
+        {
+            var hr = h2.AsSpan(r * c, c);
+            var yr = y2.AsSpan(r * c, c);
+            TensorPrimitives.Subtract(x.AsSpan(r * c, c), mean, hr);
+            TensorPrimitives.Multiply(hr, rstd, hr);
+            if (affine) TensorPrimitives.Multiply(hr, gain, yr); else hr.CopyTo(yr);
+            if (affine) TensorPrimitives.Add(yr, bias, yr);
+            var gxr = dx2.AsSpan(r * c, c);
+            TensorPrimitives.MultiplyAdd(hr, sumGh, g.AsSpan(r * c, c), tmp);
+            TensorPrimitives.Subtract(tmp, sumG, tmp);
+            TensorPrimitives.MultiplyAdd(tmp, scale, gxr, gxr);
+        }
+        Assert.Equal(h2, h1);
+        Assert.Equal(y2, y1);
+        Assert.Equal(dx2, dx1);
     }
 }
