@@ -14,12 +14,16 @@ Training step: forward, BCE summed over the batch + 1e-5 · Σ‖e‖² over the
 Adam (lr 1e-3) — IntTower's scripts use dense nn.Embedding tables and torch.optim.Adam, as here.
 Inference: eval mode, torch.no_grad(). Prints one JSON object (DESIGN.md §7) on stdout.
 
-Run: python3 bench/torch/train_bench.py --models dssm,hit,deepfm --batch 256,2048 --threads 2
+Timing: at least 20 warm-up steps and --warmup seconds, then --passes timed passes of --samples samples; the median
+pass is the headline (best pass and samples per process CPU-second too), as `cascade bench train` does.
+Run (Debian's python3-torch lives under /usr/bin/python3):
+  /usr/bin/python3 bench/torch/train_bench.py --models dssm,hit,deepfm --batch 256,2048 --threads 1
 """
 import argparse
 import json
 import os
 import platform
+import sys
 import time
 
 import torch
@@ -121,7 +125,7 @@ class DeepFm(nn.Module):
         super().__init__()
         self.emb = Embeddings()
         self.linear = nn.ModuleDict({k: nn.Embedding(v, 1) for k, v in VOCAB.items()})
-        self.dense_linear = nn.Linear(2, 1)
+        self.dense_linear = nn.Linear(2, 1, bias=False)  # Cascade's LinearPart: x_denseᵀ·w, the one bias is self.bias
         self.dnn = nn.Sequential(nn.Linear(6 * DIM + 2, 300), nn.ReLU(), nn.Dropout(0.1), nn.Linear(300, 300), nn.ReLU(), nn.Dropout(0.1),
                                  nn.Linear(300, 128), nn.ReLU(), nn.Dropout(0.1), nn.Linear(128, 1, bias=False))
         self.bias = nn.Parameter(torch.zeros(1))
@@ -153,15 +157,36 @@ def make_batch(bsz, gen):
     return b
 
 
-def measure(name, bsz, samples):
+def phase(step, batches, steps, bsz, passes, warmup):
+    """Warm-up (at least 20 steps and `warmup` seconds), then `passes` timed passes of `steps` steps.
+    Returns (median samples/s, best samples/s, samples per process CPU-second over all passes, median ms/step)."""
+    t0, i = time.perf_counter(), 0
+    while i < 20 or time.perf_counter() - t0 < warmup:
+        step(batches[i % len(batches)])
+        i += 1
+    times = []
+    cpu0 = time.process_time()
+    for _ in range(passes):
+        t0 = time.perf_counter()
+        for j in range(steps):
+            step(batches[j % len(batches)])
+        times.append(time.perf_counter() - t0)
+    cpu = time.process_time() - cpu0
+    times.sort()
+    median = times[len(times) // 2] if len(times) % 2 else 0.5 * (times[len(times) // 2 - 1] + times[len(times) // 2])
+    n = steps * bsz
+    return n / median, n / times[0], n * passes / max(cpu, 1e-9), 1000 * median / steps
+
+
+def measure(name, bsz, args):
     torch.manual_seed(1023)
     model = MODELS[name]()
     opt = torch.optim.Adam(model.parameters(), lr=1e-3)
     gen = torch.Generator().manual_seed(7)
     batches = [make_batch(bsz, gen) for _ in range(8)]
-    steps = max(10, -(-samples // bsz))
+    steps = max(10, -(-args.samples // bsz))
 
-    def step(b):
+    def train_step(b):
         opt.zero_grad(set_to_none=True)
         score, aux = model(b)
         loss = F.binary_cross_entropy_with_logits(score, b["label"], reduction="sum") + model.emb.l2(b, 1e-5)
@@ -170,21 +195,14 @@ def measure(name, bsz, samples):
         loss.backward()
         opt.step()
 
+    def infer_step(b):
+        torch.sigmoid(model(b)[0])
+
     model.train()
-    for i in range(5):
-        step(batches[i % 8])
-    t0 = time.perf_counter()
-    for i in range(steps):
-        step(batches[i % 8])
-    train = steps * bsz / (time.perf_counter() - t0)
+    train = phase(train_step, batches, steps, bsz, args.passes, args.warmup)
     model.eval()
     with torch.no_grad():
-        for i in range(3):
-            model(batches[i % 8])
-        t0 = time.perf_counter()
-        for i in range(steps):
-            torch.sigmoid(model(batches[i % 8])[0])
-        infer = steps * bsz / (time.perf_counter() - t0)
+        infer = phase(infer_step, batches, steps, bsz, args.passes, args.warmup)
     return train, infer
 
 
@@ -192,17 +210,26 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--models", default="dssm,hit,deepfm")
     ap.add_argument("--batch", default="256,2048")
-    ap.add_argument("--samples", type=int, default=60000)
-    ap.add_argument("--threads", type=int, default=os.cpu_count())
+    ap.add_argument("--samples", type=int, default=20000, help="timed samples per pass (at least 10 batches)")
+    ap.add_argument("--passes", type=int, default=5, help="timed passes per case; the median is reported")
+    ap.add_argument("--warmup", type=float, default=2.0, help="warm-up seconds per case (at least 20 steps)")
+    ap.add_argument("--threads", type=int, default=os.cpu_count(), help="torch intra-op threads (compare with cascade bench train --threads)")
     args = ap.parse_args()
+    if args.threads < 1 or args.passes < 1 or args.samples < 1 or args.warmup < 0:
+        ap.error("--threads, --passes and --samples must be at least 1, --warmup at least 0")
     torch.set_num_threads(args.threads)
+    torch.set_num_interop_threads(1)
     results = []
     for name in args.models.split(","):
         for bsz in [int(x) for x in args.batch.split(",")]:
-            train, infer = measure(name, bsz, args.samples)
-            print(f"{name} batch {bsz}: train {train:,.0f} samples/s, inference {infer:,.0f} samples/s", file=__import__("sys").stderr)
-            results.append({"case": f"torch train model={name} batch={bsz}", "metric": "samples_per_s", "value": round(train, 3), "unit": "samples/s"})
-            results.append({"case": f"torch infer model={name} batch={bsz}", "metric": "samples_per_s", "value": round(infer, 3), "unit": "samples/s"})
+            train, infer = measure(name, bsz, args)
+            print(f"{name} batch {bsz}: train {train[0]:,.0f} samples/s (best {train[1]:,.0f}, {train[2]:,.0f} per CPU-s, {train[3]:.2f} ms/step), "
+                  f"inference {infer[0]:,.0f} samples/s (best {infer[1]:,.0f}, {infer[2]:,.0f} per CPU-s)", file=sys.stderr)
+            tag = f"model={name} batch={bsz} threads={args.threads}"
+            for phase_name, fig in (("train", train), ("infer", infer)):
+                results.append({"case": f"torch {phase_name} {tag}", "metric": "samples_per_s", "value": round(fig[0], 3), "unit": "samples/s"})
+                results.append({"case": f"torch {phase_name} {tag}", "metric": "best_samples_per_s", "value": round(fig[1], 3), "unit": "samples/s"})
+                results.append({"case": f"torch {phase_name} {tag}", "metric": "samples_per_cpu_s", "value": round(fig[2], 3), "unit": "samples/CPU-s"})
     print(json.dumps({"command": "bench/torch/train_bench.py", "machine": {"cpu": platform.processor() or platform.machine(), "cores": os.cpu_count(),
                       "torch": torch.__version__, "threads": torch.get_num_threads()}, "results": results}))
 

@@ -21,6 +21,26 @@ public static partial class Gemm
             {
                 // Row-major k×n: each packed row is a straight copy of nr floats.
                 float* src = j.B + (long)pc * j.Ldb + jc + js;
+                if (cols == 32 && nr == 32 && Vector512.IsHardwareAccelerated)
+                {
+                    // Full 32-wide sliver (every sliver but the right edge): two 512-bit moves per row. Through
+                    // CopyBlockUnaligned each 128-byte row was a Memmove call, ~2 % of a batch-256 DeepFM step.
+                    for (int p = 0; p < kc; p++, src += j.Ldb, d += 32)
+                    {
+                        Vector512.Store(Vector512.Load(src), d);
+                        Vector512.Store(Vector512.Load(src + 16), d + 16);
+                    }
+                    continue;
+                }
+                if (cols == 16 && nr == 16 && Vector256.IsHardwareAccelerated)
+                {
+                    for (int p = 0; p < kc; p++, src += j.Ldb, d += 16)
+                    {
+                        Vector256.Store(Vector256.Load(src), d);
+                        Vector256.Store(Vector256.Load(src + 8), d + 8);
+                    }
+                    continue;
+                }
                 for (int p = 0; p < kc; p++, src += j.Ldb, d += nr)
                 {
                     Unsafe.CopyBlockUnaligned(d, src, (uint)(cols * sizeof(float)));

@@ -19,7 +19,25 @@ public static partial class Gemm
     /// below it the hand-off to the worker pool (a semaphore wake-up, several µs on a loaded machine) costs as much as it saves.</summary>
     private const long ParallelThresholdMacs = 1L << 20;
 
-    /// <summary>Computes C = alpha · op(A) · op(B) + beta · C using up to <see cref="Environment.ProcessorCount"/> threads.</summary>
+    private static int s_maxThreads = Environment.ProcessorCount;
+
+    /// <summary>
+    /// Process-wide cap on the threads of the overload without <c>maxThreads</c> (every tensor op uses that one):
+    /// defaults to <see cref="Environment.ProcessorCount"/>; 1 keeps every product on the calling thread. Set it once
+    /// at start-up (benchmarks compare 1 and 2 threads against PyTorch's <c>torch.set_num_threads</c>).
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">When set below 1.</exception>
+    public static int MaxThreads
+    {
+        get => Volatile.Read(ref s_maxThreads);
+        set
+        {
+            if (value < 1) throw new ArgumentOutOfRangeException(nameof(value), $"GEMM: MaxThreads must be at least 1, got {value}.");
+            Volatile.Write(ref s_maxThreads, value);
+        }
+    }
+
+    /// <summary>Computes C = alpha · op(A) · op(B) + beta · C using up to <see cref="MaxThreads"/> threads.</summary>
     /// <param name="transA">A is stored k×m and used transposed.</param>
     /// <param name="transB">B is stored n×k and used transposed.</param>
     /// <param name="m">Rows of C.</param>
@@ -35,7 +53,7 @@ public static partial class Gemm
     /// <param name="ldc">Row stride of C.</param>
     public static void Sgemm(bool transA, bool transB, int m, int n, int k, float alpha,
         ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, float beta, Span<float> c, int ldc)
-        => Sgemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, Environment.ProcessorCount);
+        => Sgemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, MaxThreads);
 
     /// <summary>
     /// Computes C = alpha · op(A) · op(B) + beta · C using at most <paramref name="maxThreads"/> threads

@@ -36,6 +36,30 @@ public sealed class Rng
         return result;
     }
 
+    /// <summary>
+    /// Fills an inverted-dropout mask: element i is 0 when its 32-bit uniform is below p · 2³² and 1/(1 − p)
+    /// otherwise, two elements per 64-bit draw (low half first), one more draw for an odd tail. The same stream as
+    /// calling <see cref="NextUInt64"/> element pair by pair, but the state stays in registers for the whole loop
+    /// (the field loads and stores per draw were ~40 % of dropout's cost at 256×300).
+    /// </summary>
+    internal void FillDropoutMask(Span<float> mask, uint threshold, float scale)
+    {
+        ulong s0 = _s0, s1 = _s1, s2 = _s2, s3 = _s3;
+        int i = 0, n = mask.Length;
+        for (; i + 1 < n; i += 2)
+        {
+            ulong bits = ulong.RotateLeft(s1 * 5, 7) * 9;
+            ulong t = s1 << 17;
+            s2 ^= s0; s3 ^= s1; s1 ^= s2; s0 ^= s3;
+            s2 ^= t;
+            s3 = ulong.RotateLeft(s3, 45);
+            mask[i] = (uint)bits < threshold ? 0f : scale;
+            mask[i + 1] = (uint)(bits >> 32) < threshold ? 0f : scale;
+        }
+        _s0 = s0; _s1 = s1; _s2 = s2; _s3 = s3;
+        if (i < n) mask[i] = (uint)NextUInt64() < threshold ? 0f : scale;
+    }
+
     /// <summary>Uniform float in [0, 1) with 24 random bits.</summary>
     public float NextFloat() => (NextUInt64() >> 40) * (1f / (1 << 24));
 

@@ -90,4 +90,29 @@ public class GemmPoolTests
         });
         Assert.Equal(0, mismatches);
     }
+
+    [Fact]
+    public void MaxThreadsCapsTheDefaultOverloadAndRejectsZero()
+    {
+        // Bit-identical at every cap (the split never changes a C element's summation order), so other tests
+        // running meanwhile see the same results whatever the cap is while this one holds it at 1.
+        const int m = 256, n = 300, k = 300;
+        float[] a = Random(m * k, 7), b = Random(n * k, 8);
+        var serial = new float[m * n];
+        var capped = new float[m * n];
+        Gemm.Sgemm(false, true, m, n, k, 1f, a, k, b, k, 0f, serial, n, maxThreads: 1);
+        int before = Gemm.MaxThreads;
+        Assert.Equal(Environment.ProcessorCount, before);
+        try
+        {
+            Gemm.MaxThreads = 1;
+            Assert.Equal(1, Gemm.MaxThreads);
+            Gemm.Sgemm(false, true, m, n, k, 1f, a, k, b, k, 0f, capped, n);
+            Assert.Equal(serial, capped);
+            var ex = Assert.Throws<ArgumentOutOfRangeException>(() => Gemm.MaxThreads = 0);
+            Assert.Contains("at least 1", ex.Message);
+            Assert.Equal(1, Gemm.MaxThreads);
+        }
+        finally { Gemm.MaxThreads = before; }
+    }
 }

@@ -73,6 +73,8 @@ public class GradientTestsB
         new("multi-head attention", x => Ops.MultiHeadAttention(x[0], x[1], x[1],
             new AttentionWeights(x[2], x[3], x[4], null, x[5], x[6], x[7], x[8]), heads: 2, KeyMask),
             [[2, 2, 3], [2, 3, 5], [4, 3], [4], [4, 5], [2, 5], [2], [3, 2], [3]]),
+        new("factorization machine", x => Ops.FactorizationMachine(x[0]), [[3, 4, 5]]),
+        new("factorization machine D = 21 (vector and scalar tails)", x => Ops.FactorizationMachine(x[0]), [[2, 3, 21]]),
         new("gru outputs", x => Ops.Gru(x[0], Lengths, new GruWeights(x[1], x[2], x[3], x[4]), x[5]).Outputs, GruShapes),
         new("gru final", x => Ops.Gru(x[0], Lengths, new GruWeights(x[1], x[2], x[3], x[4]), x[5]).Final, GruShapes),
         new("augru outputs", x => Ops.AuGru(x[0], x[6], Lengths, new GruWeights(x[1], x[2], x[3], x[4]), x[5]).Outputs,

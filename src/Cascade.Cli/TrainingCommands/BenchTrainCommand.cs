@@ -1,10 +1,8 @@
 using System.CommandLine;
-using System.Diagnostics;
 using System.Globalization;
 using Cascade.Cli.Bench;
-using Cascade.Features.Data;
+using Cascade.Kernels;
 using Cascade.Models;
-using Cascade.Tensors;
 using Cascade.Training;
 using Cascade.Training.Config;
 using Cascade.Training.Data;
@@ -14,7 +12,8 @@ namespace Cascade.Cli.TrainingCommands;
 /// <summary>
 /// `cascade bench train`: training throughput (forward + backward + Adam step with the IntTower loss: summed BCE +
 /// embedding L2) and inference throughput (eval-mode forward) in samples/s on MovieLens-1M batches, per model and
-/// batch size. bench/torch/train_bench.py measures the same models and shapes in PyTorch.
+/// batch size. bench/torch/train_bench.py measures the same models and shapes in PyTorch with the same options
+/// (--threads, --warmup, --passes, --samples), so the two are compared at equal thread counts.
 /// </summary>
 public static class BenchTrainCommand
 {
@@ -24,10 +23,14 @@ public static class BenchTrainCommand
         var models = new Option<string>("--models") { Description = "Comma-separated model names.", DefaultValueFactory = _ => "dssm,hit,deepfm" };
         var batch = new Option<string>("--batch") { Description = "Comma-separated batch sizes.", DefaultValueFactory = _ => "256,2048" };
         var data = new Option<string>("--data") { Description = "MovieLens-1M folder.", DefaultValueFactory = _ => FindMovieLens() ?? "../shared/data/movielens-1m" };
-        var samples = new Option<int>("--samples") { Description = "Timed training samples per case (rounded up to whole batches, at least 10 batches).", DefaultValueFactory = _ => 60_000 };
+        var samples = new Option<int>("--samples") { Description = "Timed samples per pass (rounded up to whole batches, at least 10 batches).", DefaultValueFactory = _ => 20_000 };
+        var passes = new Option<int>("--passes") { Description = "Timed passes per case; the median pass is reported (best and CPU time too).", DefaultValueFactory = _ => 5 };
+        var warmup = new Option<double>("--warmup") { Description = "Warm-up seconds per case before timing (tiered JIT reaches its optimised code; at least 20 steps).", DefaultValueFactory = _ => 2.0 };
+        var threads = new Option<int>("--threads") { Description = "Thread cap of the GEMM (1 = everything on one thread); compare with train_bench.py --threads.", DefaultValueFactory = _ => Environment.ProcessorCount };
         var cache = new Option<string>("--cache") { Description = "Prepared-data cache folder ('' for none).", DefaultValueFactory = _ => "runs/data-cache" };
         var json = new Option<bool>("--json") { Description = "Print exactly one JSON object on stdout." };
-        var cmd = new Command("train", "Training and inference throughput (samples/s) of zoo models on MovieLens-1M batches.") { models, batch, data, samples, cache, json };
+        var cmd = new Command("train", "Training and inference throughput (samples/s) of zoo models on MovieLens-1M batches.")
+            { models, batch, data, samples, passes, warmup, threads, cache, json };
         cmd.SetAction(parse =>
         {
             var sizes = new List<int>();
@@ -47,6 +50,15 @@ public static class BenchTrainCommand
                 Console.Error.WriteLine($"--models: unknown {string.Join(", ", unknown)}; registered: {string.Join(", ", ModelZoo.Models.Keys.Order())}. --batch needs at least one size.");
                 return 2;
             }
+            var plan = new BenchTrainPlan(parse.GetValue(samples), parse.GetValue(passes), parse.GetValue(warmup));
+            int threadCap = parse.GetValue(threads);
+            string? problem = threadCap < 1 ? $"--threads: expected at least 1, got {threadCap}." : plan.Problem();
+            if (problem is not null)
+            {
+                Console.Error.WriteLine(problem);
+                return 2;
+            }
+            Gemm.MaxThreads = threadCap;
             string? cacheDir = parse.GetValue(cache);
             var config = ExperimentConfig.Default with
             {
@@ -59,50 +71,29 @@ public static class BenchTrainCommand
                 Console.Error.WriteLine($"bench train: {e.Message}");
                 return 1;
             }
+            Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"bench train: {Math.Min(threadCap, Environment.ProcessorCount)} thread(s), {plan.Passes} passes of ≥ {plan.Samples:N0} samples, {plan.WarmupSeconds:F1} s warm-up per case"));
             var results = new List<BenchResult>();
             foreach (var name in names)
                 foreach (int b in sizes)
                 {
-                    var (train, infer, ms) = Measure(prepared, config with { Model = config.Model with { Name = name } }, b, parse.GetValue(samples));
-                    Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{name} batch {b}: train {train:N0} samples/s ({ms:F2} ms/step), inference {infer:N0} samples/s"));
-                    results.Add(new BenchResult($"train model={name} batch={b}", "samples_per_s", train, "samples/s"));
-                    results.Add(new BenchResult($"infer model={name} batch={b}", "samples_per_s", infer, "samples/s"));
+                    var m = BenchTrainMeasure.Run(prepared, config with { Model = config.Model with { Name = name } }, b, plan);
+                    Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                        $"{name} batch {b}: train {m.Train.Median:N0} samples/s (best {m.Train.Best:N0}, {m.Train.PerCpuSecond:N0} per CPU-s, {m.Train.MsPerStep:F2} ms/step), " +
+                        $"inference {m.Infer.Median:N0} samples/s (best {m.Infer.Best:N0}, {m.Infer.PerCpuSecond:N0} per CPU-s)"));
+                    string tag = $"model={name} batch={b} threads={threadCap}";
+                    results.Add(new BenchResult($"train {tag}", "samples_per_s", m.Train.Median, "samples/s"));
+                    results.Add(new BenchResult($"train {tag}", "best_samples_per_s", m.Train.Best, "samples/s"));
+                    results.Add(new BenchResult($"train {tag}", "samples_per_cpu_s", m.Train.PerCpuSecond, "samples/CPU-s"));
+                    results.Add(new BenchResult($"infer {tag}", "samples_per_s", m.Infer.Median, "samples/s"));
+                    results.Add(new BenchResult($"infer {tag}", "best_samples_per_s", m.Infer.Best, "samples/s"));
+                    results.Add(new BenchResult($"infer {tag}", "samples_per_cpu_s", m.Infer.PerCpuSecond, "samples/CPU-s"));
                 }
             if (parse.GetValue(json)) BenchCommand.WriteJson("bench train", results);
-            else foreach (var r in results) Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{r.Case}: {r.Value:N0} {r.Unit}"));
+            else foreach (var r in results) Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{r.Case} {r.Metric}: {r.Value:N0} {r.Unit}"));
             return 0;
         });
         return cmd;
-    }
-
-    private static (double Train, double Infer, double MsPerStep) Measure(ExperimentData data, ExperimentConfig config, int batchSize, int samples)
-    {
-        var model = ModelZoo.Create(data.Layout, config.ModelSettings());
-        var trainer = new Trainer(model, data.Layout, config.Training with { BatchSize = batchSize }, config.Optimizer);
-        var batcher = new Batcher(data.Train, new BatcherOptions(batchSize, 7, BatchOrder.Shuffled, DropLast: true));
-        int epoch = 0;
-        Batch Next()
-        {
-            if (batcher.Next(out var b)) return b;
-            batcher.StartEpoch(++epoch);
-            batcher.Next(out b);
-            return b;
-        }
-        batcher.StartEpoch(0);
-        model.Train();
-        for (int i = 0; i < 5; i++) trainer.TrainStep(Next());
-        int steps = Math.Max(10, (samples + batchSize - 1) / batchSize);
-        var sw = Stopwatch.StartNew();
-        for (int i = 0; i < steps; i++) trainer.TrainStep(Next());
-        double trainSeconds = sw.Elapsed.TotalSeconds;
-        // Inference: eval-mode forward without gradients on the same batches (the arena recycles buffers).
-        model.Eval();
-        var arena = new TensorArena();
-        for (int i = 0; i < 3; i++) using (arena.Activate()) model.Predict(ModelInput.FromBatch(Next(), data.Layout));
-        sw.Restart();
-        for (int i = 0; i < steps; i++) using (arena.Activate()) model.Predict(ModelInput.FromBatch(Next(), data.Layout));
-        double inferSeconds = sw.Elapsed.TotalSeconds;
-        return (steps * batchSize / trainSeconds, steps * batchSize / inferSeconds, 1000 * trainSeconds / steps);
     }
 
     /// <summary>Walks up from the current folder looking for shared/data/movielens-1m beside a parent.</summary>

@@ -10,15 +10,8 @@ namespace Cascade.Models.Ranking;
 /// </summary>
 public static class FactorizationMachine
 {
-    /// <summary>0.5 · Σ_d ((Σ_f e_fd)² − Σ_f e_fd²). // (B, F, D) → (B)</summary>
-    public static Tensor Interaction(Tensor fields)
-    {
-        if (fields.Rank != 3) throw new ArgumentException($"FactorizationMachine needs (B, F, D) field embeddings, got {ShapeUtil.Format(fields.Shape)}.", nameof(fields));
-        var sum = Ops.Sum(fields, 1); // (B, D)
-        var squareOfSum = Ops.Mul(sum, sum); // (B, D)
-        var sumOfSquares = Ops.Sum(Ops.Mul(fields, fields), 1); // (B, D)
-        return Ops.Mul(Ops.Sum(Ops.Sub(squareOfSum, sumOfSquares), 1), 0.5f); // (B)
-    }
+    /// <summary>0.5 · Σ_d ((Σ_f e_fd)² − Σ_f e_fd²), one fused op (<see cref="Ops.FactorizationMachine"/>). // (B, F, D) → (B)</summary>
+    public static Tensor Interaction(Tensor fields) => Ops.FactorizationMachine(fields);
 }
 
 /// <summary>

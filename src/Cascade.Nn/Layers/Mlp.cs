@@ -108,6 +108,12 @@ public sealed class Mlp : Module
                 LayerNorm ln => ln.Forward(x),
                 _ => x,
             };
+            if (_activations[i] is null && Options.Activation == Activation.Relu && _dropouts[i] is { } fused)
+            {
+                // ReLU → dropout as one op: one buffer, one mask pass and one tape node fewer per layer.
+                x = fused.ForwardRelu(x);
+                continue;
+            }
             x = _activations[i] switch
             {
                 PRelu p => p.Forward(x),

@@ -81,4 +81,7 @@ public sealed class Dropout : Module
 
     /// <summary>x → x ⊙ mask / (1 − p) in training; x in evaluation.</summary>
     public Tensor Forward(Tensor x) => Ops.Dropout(x, P, IsTraining, _rng);
+
+    /// <summary>relu(x) then this dropout as one fused op (<see cref="Ops.ReluDropout"/>): same values, gradients and mask stream as <c>Forward(Ops.Relu(x))</c>.</summary>
+    public Tensor ForwardRelu(Tensor x) => Ops.ReluDropout(x, P, IsTraining, _rng);
 }

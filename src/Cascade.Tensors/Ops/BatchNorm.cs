@@ -30,16 +30,8 @@ public static partial class Ops
         ReadOnlySpan<float> xs = x.Span;
         var y = Tensor.Empty(x.ShapeRef);
         var xHat = Tensor.Empty(x.ShapeRef);
-        Span<float> ys = y.Span, hs = xHat.Span;
-        for (int r = 0; r < n; r++)
-        {
-            var hr = hs.Slice(r * c, c);
-            var yr = ys.Slice(r * c, c);
-            TensorPrimitives.Subtract(xs.Slice(r * c, c), mean, hr);
-            TensorPrimitives.Multiply(hr, rstd, hr);
-            if (gain is not null) TensorPrimitives.Multiply(hr, gain.Span, yr); else hr.CopyTo(yr);
-            if (bias is not null) TensorPrimitives.Add(yr, bias.Span, yr);
-        }
+        // One fused pass per row (Kernels.BatchNormKernels), bit-identical to the per-call TensorPrimitives form.
+        Kernels.BatchNormKernels.Forward(xs, mean, rstd, gain is null ? default : gain.Span, bias is null ? default : bias.Span, n, c, xHat.Span, y.Span);
         Tensor[] inputs = gain is null ? (bias is null ? [x] : [x, bias]) : (bias is null ? [x, gain] : [x, gain, bias]);
         if (Autograd.ShouldRecord(inputs))
         {
@@ -103,23 +95,12 @@ public static partial class Ops
         // scale = γ · r; with ĝ = γ ⊙ dy: dx = scale ⊙ (dy − [Σ dy]/N − x̂ ⊙ [Σ dy ⊙ x̂]/N) in training.
         var scale = new float[c];
         if (gain is not null) TensorPrimitives.Multiply(gain.Span, rstd, scale); else rstd.CopyTo(scale, 0);
-        var tmp = new float[c];
         if (training)
         {
             TensorPrimitives.Multiply(sumG, 1f / n, sumG);
             TensorPrimitives.Multiply(sumGh, -1f / n, sumGh);
         }
-        for (int r = 0; r < n; r++)
-        {
-            var gr = gs.Slice(r * c, c);
-            var gxr = gx.Slice(r * c, c);
-            if (training)
-            {
-                TensorPrimitives.MultiplyAdd(h.Slice(r * c, c), sumGh, gr, tmp);
-                TensorPrimitives.Subtract(tmp, sumG, tmp);
-                TensorPrimitives.MultiplyAdd(tmp, scale, gxr, gxr);
-            }
-            else TensorPrimitives.MultiplyAdd(gr, scale, gxr, gxr);
-        }
+        if (training) Kernels.BatchNormKernels.BackwardTraining(gs, h, sumG, sumGh, scale, n, c, gx);
+        else for (int r = 0; r < n; r++) TensorPrimitives.MultiplyAdd(gs.Slice(r * c, c), scale, gx.Slice(r * c, c), gx.Slice(r * c, c));
     }
 }
