@@ -2,6 +2,7 @@
 # A/B of two builds of the server under the same load: per-request server CPU time (robust on a loaded machine,
 # unlike req/s) and the load generator's closed-loop figures, old and new interleaved.
 # Usage: bench/serving/ab.sh OLD_CASCADE NEW_CASCADE BUNDLE [CONFIG_OLD] [CONFIG_NEW] [ROUNDS] [SECONDS]
+# (an older build may not know newer YAML keys: give it its own config)
 # e.g.   bench/serving/ab.sh /tmp/old/cascade src/Cascade.Cli/bin/Release/net10.0/cascade /tmp/cascade-serving-bench/bundle
 set -euo pipefail
 old="$1"; new="$2"; bundle="$3"
@@ -14,7 +15,7 @@ run() { # binary config label
   rm -rf "$bundle.ab-state"
   "$1" serve --bundle "$bundle" --state "$bundle.ab-state" --port $port --admin-token ab --config "$2" 2>/dev/null &
   local pid=$!
-  for _ in $(seq 1 300); do curl -sf http://127.0.0.1:$port/readyz >/dev/null && break; sleep 1; done
+  for _ in $(seq 1 300); do curl -sf http://127.0.0.1:$port/readyz >/dev/null && break; kill -0 $pid 2>/dev/null || { echo "$3: the server exited (bad config for this build?)" >&2; return 1; }; sleep 1; done
   "$new" loadtest --url http://127.0.0.1:$port/ --concurrency 2 --duration 3 >/dev/null 2>&1 || true   # JIT warm-up
   local before; before=$(awk '{print $14+$15}' /proc/$pid/stat)
   local json; json=$("$new" loadtest --url http://127.0.0.1:$port/ --concurrency 2 --duration "$seconds" --json 2>/dev/null || true)
