@@ -6,6 +6,7 @@ root.Subcommands.Add(DemoCommand.Create());
 Cascade.Cli.Bench.BenchCommand.Register(Cascade.Cli.Bench.BenchMlpCommand.Create);
 Cascade.Cli.Bench.BenchCommand.Register(Cascade.Cli.Bench.BenchAnnCommand.Create);
 Cascade.Cli.Bench.BenchCommand.Register(Cascade.Cli.TrainingCommands.BenchTrainCommand.Create);
+Cascade.Cli.Bench.BenchCommand.Register(Cascade.Cli.ServingCommands.BenchServingCommand.Create);
 root.Subcommands.Add(Cascade.Cli.Bench.BenchCommand.Create());
 root.Subcommands.Add(Cascade.Cli.FeatureCommands.SchemaCommand.Create());
 root.Subcommands.Add(Cascade.Cli.FeatureCommands.DataCommand.Create());

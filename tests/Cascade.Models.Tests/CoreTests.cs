@@ -26,6 +26,36 @@ public class CoreTests
     }
 
     [Fact]
+    public void OwnedModelInputIsRefilledInPlaceOnlyForTheSameShape()
+    {
+        var t = Task.Value;
+        var batcher = new Batcher(t.Train, new BatcherOptions(16, 1, BatchOrder.Sequential));
+        batcher.StartEpoch(0);
+        Assert.True(batcher.Next(out var first));
+        var owned = ModelInput.FromBatchOwned(first, t.Layout);
+        Assert.Throws<InvalidOperationException>(() => ModelInput.FromBatch(first, t.Layout).TryRefill(first));
+        var zeroed = ModelInput.FromBatchOwned(first, t.Layout);
+        Array.Clear(zeroed.SparseIds("user_id").Data);
+        Assert.True(zeroed.TryRefill(first)); // same batch, same shape: contents restored in place
+        Assert.Equal(ModelInput.FromBatch(first, t.Layout).SparseIds("user_id").Data, zeroed.SparseIds("user_id").Data);
+        while (batcher.Next(out var batch))
+        {
+            var expected = ModelInput.FromBatch(batch, t.Layout);
+            var ids = owned.SparseIds("user_id").Data;
+            bool same = batch.Count == owned.Count && expected.VarLenIds("genres").Ids.Size == owned.VarLenIds("genres").Ids.Size;
+            Assert.Equal(same, owned.TryRefill(batch));
+            if (!same) { owned = ModelInput.FromBatchOwned(batch, t.Layout); continue; }
+            Assert.Same(ids, owned.SparseIds("user_id").Data); // the same buffers, new contents
+            Assert.Equal(expected.SparseIds("user_id").Data, owned.SparseIds("user_id").Data);
+            Assert.Equal(expected.VarLenIds("genres").Ids.Data, owned.VarLenIds("genres").Ids.Data);
+            Assert.Equal(expected.VarLenIds("genres").Offsets.Data, owned.VarLenIds("genres").Offsets.Data);
+            Assert.Equal(expected.Dense.ToArray(), owned.Dense.ToArray());
+            Assert.Equal(expected.Labels.ToArray(), owned.Labels.ToArray());
+            Assert.Equal(expected.Weights.ToArray(), owned.Weights.ToArray());
+        }
+    }
+
+    [Fact]
     public void ModelInputCutsEverySlot()
     {
         var t = Task.Value;

@@ -15,18 +15,36 @@ internal static class ExportCommand
         var outDir = new Option<string>("--out") { Description = "Bundle directory to write.", Required = true };
         var force = new Option<bool>("--force") { Description = "Replace an existing bundle directory." };
         var (users, ads, days, seed, epochs, retrieval, prerank, rank) = PipelineOptionsCli.Options();
-        var cmd = new Command("export", "Simulate a market, train retrieval/pre-ranking/ranking models and export a serving bundle (docs/design/serving.md).")
+        var trained = new Option<string[]>("--model")
         {
-            outDir, force, users, ads, days, seed, epochs, retrieval, prerank, rank,
+            Description = "A stage model trained by `cascade train`: STAGE[:NAME]=TRAIN_CONFIG.yaml[@CHECKPOINT] (repeatable; all three stages "
+                + "retrieval, prerank, rank are then required, the first per stage is its default, further ones are alternatives the serving YAML "
+                + "can name). CHECKPOINT defaults to the config's training.output_dir/model, else training.checkpoint_dir (best epoch). "
+                + "The ads are the simulated market of --users/--ads/--days/--seed.",
+            AllowMultipleArgumentsPerToken = false,
+        };
+        var cmd = new Command("export", "Simulate a market, train retrieval/pre-ranking/ranking models (or take trained checkpoints with --model) and export a serving bundle (docs/design/serving.md).")
+        {
+            outDir, force, users, ads, days, seed, epochs, retrieval, prerank, rank, trained,
         };
         cmd.SetAction(parse =>
         {
             try
             {
                 var o = PipelineOptionsCli.Read(parse, users, ads, days, seed, epochs, retrieval, prerank, rank);
-                Console.Error.WriteLine($"cascade export: {o.Users} users, {o.Ads} ads, {o.Days} day(s), models {o.RetrievalModel} → {o.PrerankModel} → {o.RankModel}");
-                var result = MarketPipeline.Run(o, Console.Error);
-                var manifest = Bundle.Export(result.Source, parse.GetValue(outDir)!, parse.GetValue(force));
+                BundleSource source;
+                if (parse.GetValue(trained) is { Length: > 0 } specs)
+                {
+                    Console.Error.WriteLine($"cascade export: {specs.Length} trained model(s), ads of the simulated market ({o.Users} users, {o.Ads} ads, seed {o.Seed})");
+                    var sim = new Cascade.Features.Simulation.SimulatorOptions { Users = o.Users, Ads = o.Ads, Days = o.Days, Seed = o.Seed, RetrievalRows = 4 };
+                    source = TrainedExport.Source(specs, MarketPipeline.MarketAds(sim), Console.Error);
+                }
+                else
+                {
+                    Console.Error.WriteLine($"cascade export: {o.Users} users, {o.Ads} ads, {o.Days} day(s), models {o.RetrievalModel} → {o.PrerankModel} → {o.RankModel}");
+                    source = MarketPipeline.Run(o, Console.Error).Source;
+                }
+                var manifest = Bundle.Export(source, parse.GetValue(outDir)!, parse.GetValue(force));
                 Bundle.Load(parse.GetValue(outDir)!);
                 Console.WriteLine($"bundle written and verified: {Path.GetFullPath(parse.GetValue(outDir)!)} ({manifest.AdCount} ads, {manifest.Files.Count} files)");
                 return 0;

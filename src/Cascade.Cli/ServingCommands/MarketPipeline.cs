@@ -67,26 +67,33 @@ internal static class MarketPipeline
             var rank = Train("rank", o.RankModel, Params(o.RankModel), o.Seed + 13);
 
             var (requests, clicked) = HeldOutClicks(table, 0.2);
-            var market = new MarketSimulator(sim).Market;
-            var ads = new List<AdSpec>(market.Count);
-            for (int a = 0; a < market.Count; a++)
-            {
-                var features = new Dictionary<string, object?>
-                {
-                    ["ad_id"] = a.ToString(CultureInfo.InvariantCulture), ["advertiser_id"] = market.Advertiser[a].ToString(CultureInfo.InvariantCulture),
-                    ["category"] = market.Category[a].ToString(CultureInfo.InvariantCulture),
-                    ["tags"] = market.TagsOf(a).ToArray().Select(t => t.ToString(CultureInfo.InvariantCulture)).ToArray(),
-                    ["bid_type"] = MarketSimulator.BidTypeName(market.Bid[a]), ["default_bid"] = market.DefaultBid[a],
-                    ["bid_constraint"] = market.BidConstraint[a], ["budget_left_ratio"] = 1.0,
-                };
-                ads.Add(new AdSpec(a + 1, market.DefaultBid[a], market.DailyBudget[a], Paused: false, features, Version: 1));
-            }
+            var ads = MarketAds(sim);
             return new PipelineResult(new BundleSource(prepared.Encoder, retrieval, prerank, rank, ads), auc, requests, clicked, summary);
         }
         finally
         {
             if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true);
         }
+    }
+
+    /// <summary>The serving ad corpus: the simulated market's day-0 ads (ids + 1), as `cascade simulate` with the same options draws them.</summary>
+    public static List<AdSpec> MarketAds(SimulatorOptions sim)
+    {
+        var market = new MarketSimulator(sim).Market;
+        var ads = new List<AdSpec>(market.Count);
+        for (int a = 0; a < market.Count; a++)
+        {
+            var features = new Dictionary<string, object?>
+            {
+                ["ad_id"] = a.ToString(CultureInfo.InvariantCulture), ["advertiser_id"] = market.Advertiser[a].ToString(CultureInfo.InvariantCulture),
+                ["category"] = market.Category[a].ToString(CultureInfo.InvariantCulture),
+                ["tags"] = market.TagsOf(a).ToArray().Select(t => t.ToString(CultureInfo.InvariantCulture)).ToArray(),
+                ["bid_type"] = MarketSimulator.BidTypeName(market.Bid[a]), ["default_bid"] = market.DefaultBid[a],
+                ["bid_constraint"] = market.BidConstraint[a], ["budget_left_ratio"] = 1.0,
+            };
+            ads.Add(new AdSpec(a + 1, market.DefaultBid[a], market.DailyBudget[a], Paused: false, features, Version: 1));
+        }
+        return ads;
     }
 
     // Small towers so that three models train in well under a minute on 2 cores.

@@ -13,6 +13,7 @@ public sealed class ModelInput
     private readonly Dictionary<string, IntTensor> _sparse;
     private readonly Dictionary<string, (IntTensor Ids, IntTensor Offsets)> _varLen;
     private readonly Dictionary<string, int> _denseColumn;
+    private bool _owned;
 
     private ModelInput(FeatureLayout layout, int count, Dictionary<string, IntTensor> sparse,
         Dictionary<string, (IntTensor, IntTensor)> varLen, Tensor dense, Dictionary<string, int> denseColumn, Tensor labels, Tensor weights, int[] userIds)
@@ -62,7 +63,61 @@ public sealed class ModelInput
     /// Copies the valid rows of <paramref name="batch"/> into tensors (tensor buffers come from the active
     /// <see cref="TensorArena"/> when there is one; id arrays are exact-size copies because index tensors own their data).
     /// </summary>
-    public static ModelInput FromBatch(Batch batch, FeatureLayout layout)
+    public static ModelInput FromBatch(Batch batch, FeatureLayout layout) => Build(batch, layout, owned: false);
+
+    /// <summary>
+    /// Like <see cref="FromBatch(Batch, FeatureLayout)"/> but every buffer is owned by the input (none comes from a
+    /// <see cref="TensorArena"/>), so it can outlive an arena scope and be refilled with <see cref="TryRefill"/>: the
+    /// serving cascade keeps one per pooled scratch and allocates nothing per request for same-shaped batches.
+    /// </summary>
+    public static ModelInput FromBatchOwned(Batch batch, FeatureLayout layout) => Build(batch, layout, owned: true);
+
+    /// <summary>
+    /// Copies <paramref name="batch"/> into this input's buffers when it has the same shape (rows, and values of every
+    /// var-len slot, since index tensors are exact-size) and returns true; returns false, changing nothing, otherwise.
+    /// Only for inputs made by <see cref="FromBatchOwned"/> (arena buffers are recycled when their scope ends).
+    /// </summary>
+    public bool TryRefill(Batch batch)
+    {
+        if (!_owned) throw new InvalidOperationException("TryRefill needs an input made by FromBatchOwned (this one's buffers belong to an arena).");
+        int b = batch.Count;
+        if (b != Count || batch.SparseWidth != Layout.SparseWidth || batch.DenseWidth != Layout.DenseWidth || batch.VarLen.Count != Layout.VarLenCount) return false;
+        foreach (var slot in Layout.Slots)
+        {
+            if (slot.Block != FeatureBlock.VarLen) continue;
+            var col = batch.VarLen[slot.Offset];
+            if (col.Offsets[b] - col.Offsets[0] != _varLen[slot.Feature.Name].Ids.Size) return false;
+        }
+        var src = batch.SparseSpan;
+        foreach (var slot in Layout.Slots)
+        {
+            switch (slot.Block)
+            {
+                case FeatureBlock.Sparse:
+                {
+                    var ids = _sparse[slot.Feature.Name].Data;
+                    for (int r = 0; r < b; r++) src.Slice(r * Layout.SparseWidth + slot.Offset, slot.Width).CopyTo(ids.AsSpan(r * slot.Width));
+                    break;
+                }
+                case FeatureBlock.VarLen:
+                {
+                    var col = batch.VarLen[slot.Offset];
+                    var (ids, offsets) = _varLen[slot.Feature.Name];
+                    int start = col.Offsets[0];
+                    for (int i = 0; i <= b; i++) offsets.Data[i] = col.Offsets[i] - start;
+                    col.Values.AsSpan(start, ids.Size).CopyTo(ids.Data);
+                    break;
+                }
+            }
+        }
+        batch.DenseSpan.CopyTo(Dense.Span);
+        batch.LabelSpan.CopyTo(Labels.Span);
+        batch.Weights.AsSpan(0, b).CopyTo(Weights.Span);
+        batch.UserIds.AsSpan(0, b).CopyTo(UserIds);
+        return true;
+    }
+
+    private static ModelInput Build(Batch batch, FeatureLayout layout, bool owned)
     {
         int b = batch.Count;
         if (batch.SparseWidth != layout.SparseWidth || batch.DenseWidth != layout.DenseWidth || batch.VarLen.Count != layout.VarLenCount)
@@ -97,12 +152,13 @@ public sealed class ModelInput
                     break;
             }
         }
-        var dense = Tensor.Empty([b, layout.DenseWidth]);
+        Tensor New(ReadOnlySpan<int> shape) => owned ? Tensor.FromArray(new float[shape[0] * (shape.Length > 1 ? shape[1] : 1)], shape) : Tensor.Empty(shape);
+        var dense = New([b, layout.DenseWidth]);
         batch.DenseSpan.CopyTo(dense.Span);
-        var labels = Tensor.Empty([b]);
+        var labels = New([b]);
         batch.LabelSpan.CopyTo(labels.Span);
-        var weights = Tensor.Empty([b]);
+        var weights = New([b]);
         batch.Weights.AsSpan(0, b).CopyTo(weights.Span);
-        return new ModelInput(layout, b, sparse, varLen, dense, denseColumn, labels, weights, batch.UserIds.AsSpan(0, b).ToArray());
+        return new ModelInput(layout, b, sparse, varLen, dense, denseColumn, labels, weights, batch.UserIds.AsSpan(0, b).ToArray()) { _owned = owned };
     }
 }

@@ -38,8 +38,7 @@ public static partial class Bundle
     {
         directory = Path.GetFullPath(directory);
         if (Directory.Exists(directory) && !overwrite) throw new BundleException(directory, "already exists; pass overwrite (--force) to replace it.");
-        if (source.Retrieval.Model is not ITwoTowerModel) throw new BundleException(directory, $"the retrieval model '{source.Retrieval.Settings.Model}' is not a two-tower model.");
-        if (source.Prerank.Model is not ITwoTowerModel) throw new BundleException(directory, $"the pre-ranking model '{source.Prerank.Settings.Model}' is not a two-tower model.");
+        _ = AllModels(source, directory);
         if (source.Ads.Count == 0) throw new BundleException(directory, "no ads to export.");
         var ids = new HashSet<long>();
         foreach (var ad in source.Ads) if (!ids.Add(ad.Id)) throw new BundleException(directory, $"ad id {ad.Id} appears twice.");
@@ -58,43 +57,48 @@ public static partial class Bundle
             Track("ads.jsonl");
 
             var stages = new List<StageModel>();
-            var reps = new Dictionary<string, (float[] Data, int[] Shape)>();
-            foreach (var (name, stage) in new[] { ("retrieval", source.Retrieval), ("prerank", source.Prerank), ("rank", source.Rank) })
+            int dimensions = 0;
+            foreach (var (name, stage, primary) in AllModels(source, directory))
             {
                 stage.Model.Eval();
-                var rel = "models/" + name;
+                string suffix = primary ? "" : "-" + stage.SelectName;
+                var rel = "models/" + name + suffix;
                 Checkpoint.Save(Path.Combine(tmp, rel), stage.Settings.Model, stage.Model);
                 Track(rel + "/model.safetensors");
                 Track(rel + "/" + Checkpoint.ManifestFile);
                 int[] shape = [];
-                if (stage.Model is ITwoTowerModel tt && name != "rank")
+                string? repsFile = null, indexFile = null;
+                if (name == "prerank")
                 {
-                    var r = EncodeAds(source.Encoder, tt, source.Ads);
-                    reps[name] = r;
-                    shape = r.Shape[1..];
+                    var (pre, preShape) = EncodeAds(source.Encoder, (ITwoTowerModel)stage.Model, source.Ads);
+                    shape = preShape[1..];
+                    repsFile = "reps/prerank" + suffix + ".safetensors";
+                    Directory.CreateDirectory(Path.Combine(tmp, "reps"));
+                    SafeTensors.Write(Path.Combine(tmp, repsFile), [("prerank", Tensor.FromArray(pre, preShape))],
+                        new Dictionary<string, string> { ["cascade.stage"] = "prerank", ["cascade.model"] = stage.SelectName });
+                    Track(repsFile);
+                }
+                else if (name == "retrieval")
+                {
+                    var (vectors, vecShape) = EncodeAds(source.Encoder, (ITwoTowerModel)stage.Model, source.Ads);
+                    if (vecShape.Length != 2) throw new BundleException(directory, $"the retrieval model '{stage.SelectName}' has EncodeAd shape ({string.Join(", ", vecShape)}); HNSW needs one vector per ad (B, D).");
+                    shape = vecShape[1..];
+                    if (primary) dimensions = vecShape[1];
+                    for (int i = 0; i < source.Ads.Count; i++) NormalizeInPlace(vectors.AsSpan(i * vecShape[1], vecShape[1]));
+                    var index = new HnswIndex(vecShape[1], source.Index);
+                    index.AddRange(source.Ads.Select(a => a.Id).ToArray(), vectors);
+                    // Every ad is indexed, paused ones too: eligibility (pause, budget) is a search-time filter, so resuming an
+                    // ad is a state change, not a graph insert.
+                    indexFile = "index" + suffix + ".hnsw";
+                    index.Save(Path.Combine(tmp, indexFile));
+                    Track(indexFile);
                 }
                 var s = stage.Settings;
-                stages.Add(new StageModel(name, s.Model, s.Parameters, s.Seed, s.EmbeddingDim, s.EmbeddingInitStd, rel, shape));
+                stages.Add(new StageModel(name, s.Model, s.Parameters, s.Seed, s.EmbeddingDim, s.EmbeddingInitStd, rel, shape, stage.SelectName, repsFile, indexFile));
             }
 
-            var (pre, preShape) = reps["prerank"];
-            Directory.CreateDirectory(Path.Combine(tmp, "reps"));
-            SafeTensors.Write(Path.Combine(tmp, "reps/prerank.safetensors"), [("prerank", Tensor.FromArray(pre, preShape))],
-                new Dictionary<string, string> { ["cascade.stage"] = "prerank" });
-            Track("reps/prerank.safetensors");
-
-            var (vectors, vecShape) = reps["retrieval"];
-            if (vecShape.Length != 2) throw new BundleException(directory, $"the retrieval model's EncodeAd has shape ({string.Join(", ", vecShape)}); HNSW needs one vector per ad (B, D).");
-            for (int i = 0; i < source.Ads.Count; i++) NormalizeInPlace(vectors.AsSpan(i * vecShape[1], vecShape[1]));
-            var index = new HnswIndex(vecShape[1], source.Index);
-            index.AddRange(source.Ads.Select(a => a.Id).ToArray(), vectors);
-            // Every ad is indexed, paused ones too: eligibility (pause, budget) is a search-time filter, so resuming an
-            // ad is a state change, not a graph insert.
-            index.Save(Path.Combine(tmp, "index.hnsw"));
-            Track("index.hnsw");
-
             var manifest = new BundleManifest(FormatName, FormatVersion, DateTime.UtcNow.ToString("O"), SchemaEncoder.JsonVersion,
-                source.Encoder.Schema.Name, source.Ads.Count, source.Index.Metric.ToString(), vecShape[1], stages, files);
+                source.Encoder.Schema.Name, source.Ads.Count, source.Index.Metric.ToString(), dimensions, stages, files);
             var json = JsonSerializer.SerializeToUtf8Bytes(manifest, Json);
             AtomicFile.Write(Path.Combine(tmp, ManifestFile), w => w.Write(json));
 
@@ -113,6 +117,28 @@ public static partial class Bundle
             if (Directory.Exists(tmp)) Directory.Delete(tmp, recursive: true);
             throw;
         }
+    }
+
+    // Primary models first (their files keep the names of single-model bundles), then the alternatives; checks kinds and names.
+    private static List<(string Stage, TrainedStage Model, bool Primary)> AllModels(BundleSource source, string directory)
+    {
+        var all = new List<(string, TrainedStage, bool)> { ("retrieval", source.Retrieval, true), ("prerank", source.Prerank, true), ("rank", source.Rank, true) };
+        foreach (var alt in source.Alternatives)
+        {
+            if (!Stages.Contains(alt.Stage)) throw new BundleException(directory, $"alternative model '{alt.Model.SelectName}': unknown stage '{alt.Stage}' (stages: {string.Join(", ", Stages)}).");
+            all.Add((alt.Stage, alt.Model, false));
+        }
+        var seen = new HashSet<(string, string)>();
+        foreach (var (stage, m, _) in all)
+        {
+            string name = m.SelectName;
+            if (name.Length == 0 || !name.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_'))
+                throw new BundleException(directory, $"stage '{stage}': model name '{name}' must be letters, digits, '-' or '_' (it names files).");
+            if (!seen.Add((stage, name))) throw new BundleException(directory, $"stage '{stage}' has two models named '{name}'; give one another name.");
+            if (stage != "rank" && m.Model is not ITwoTowerModel)
+                throw new BundleException(directory, $"the {stage} model '{name}' ({m.Settings.Model}) is not a two-tower model.");
+        }
+        return all;
     }
 
     /// <summary>Scales <paramref name="v"/> to unit L2 norm; a (near-)zero vector is left as it is (cosine 0 with everything).</summary>

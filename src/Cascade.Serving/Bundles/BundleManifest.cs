@@ -15,8 +15,19 @@ public sealed record BundleFile(string Path, string Sha256, long Bytes);
 /// <param name="EmbeddingInitStd">ModelSettings embedding init std.</param>
 /// <param name="Checkpoint">Checkpoint directory, relative to the bundle.</param>
 /// <param name="AdRepresentationShape">Shape of one ad's EncodeAd output without the batch axis (empty for rank).</param>
+/// <param name="Name">
+/// The name the serving YAML selects this model by (<c>prerank.model: hit</c>); unique within its stage. Null in bundles
+/// written before stages could hold several models: then it is <paramref name="Model"/>.
+/// </param>
+/// <param name="Representations">Pre-ranking only: the cached ad representations file (default reps/prerank.safetensors).</param>
+/// <param name="IndexFile">Retrieval only: the HNSW snapshot over this model's ad embeddings (default index.hnsw).</param>
 public sealed record StageModel(string Stage, string Model, IReadOnlyDictionary<string, string> Parameters, ulong Seed,
-    int EmbeddingDim, float EmbeddingInitStd, string Checkpoint, int[] AdRepresentationShape);
+    int EmbeddingDim, float EmbeddingInitStd, string Checkpoint, int[] AdRepresentationShape,
+    string? Name = null, string? Representations = null, string? IndexFile = null)
+{
+    /// <summary>The selection name: <see cref="Name"/>, or the model name for older bundles.</summary>
+    public string SelectName => Name ?? Model;
+}
 
 /// <summary>
 /// manifest.json of a serving bundle: schema, versions, stage models and checksums of every other file. The

@@ -29,19 +29,22 @@ public sealed partial class CascadeEngine
             {
                 var (vector, rep, row) = EncodeOneAd(e.Features!);
                 Index.Upsert(e.AdId, vector);
-                _ads[e.AdId] = new AdState(e.AdId, e.Version, e.Bid!.Value, e.Budget!.Value, current?.Paused ?? false, e.Features!, row, rep);
+                var state = new AdState(e.AdId, e.Version, e.Bid!.Value, e.Budget!.Value, current?.Paused ?? false, e.Features!, row, rep);
+                _exact?.Upsert(e.AdId, vector, state.Eligible);
+                _ads.Set(state);
                 _deleted.TryRemove(e.AdId, out _);
                 return ApplyOutcome.Applied;
             }
             case AdEventKind.Delete:
                 if (current is null) return ApplyOutcome.UnknownAd;
                 _deleted[e.AdId] = e.Version;
-                _ads.TryRemove(e.AdId, out _);
+                _ads.Remove(e.AdId);
                 Index.TryDelete(e.AdId);
+                _exact?.Delete(e.AdId);
                 return ApplyOutcome.Applied;
         }
         if (current is null) return ApplyOutcome.UnknownAd;
-        _ads[e.AdId] = e.Kind switch
+        var next = e.Kind switch
         {
             AdEventKind.Bid => current with { Bid = e.Bid!.Value, Version = e.Version },
             AdEventKind.Budget => current with { Budget = e.Budget!.Value, Version = e.Version },
@@ -49,6 +52,8 @@ public sealed partial class CascadeEngine
             AdEventKind.Resume => current with { Paused = false, Version = e.Version },
             _ => throw new ArgumentOutOfRangeException(nameof(e), e.Kind, "unknown event kind"),
         };
+        _ads.Set(next);
+        _exact?.SetEligible(e.AdId, next.Eligible);
         return ApplyOutcome.Applied;
     }
 

@@ -23,35 +23,72 @@ public sealed partial class CascadeEngine
     private readonly ITwoTowerModel _retrieval, _prerank;
     private readonly CtrModel _rank;
     private readonly RowAssembler _assembler;
-    private readonly ConcurrentDictionary<long, AdState> _ads = new();
+    private readonly AdTable _ads = new();
+    private readonly ExactRetriever? _exact;
     private readonly ConcurrentBag<Scratch> _pool = new();
     private readonly Func<long, bool> _eligible;
     private readonly int _prerankSize;
     private readonly int[] _prerankShape;
 
-    /// <summary>Builds the engine over <paramref name="bundle"/> with stage sizes from <paramref name="options"/>.</summary>
+    /// <summary>
+    /// Builds the engine over <paramref name="bundle"/> with stage sizes and stage models from <paramref name="options"/>.
+    /// Throws <see cref="ArgumentException"/> naming the YAML file and key when a named model is not in the bundle
+    /// (the message lists the stage's models) or when a stage holds several models and the YAML names none.
+    /// </summary>
     public CascadeEngine(LoadedBundle bundle, ServingOptions options)
     {
         _bundle = bundle;
         Options = options.Validate();
-        _retrieval = (ITwoTowerModel)bundle.Retrieval;
-        _prerank = (ITwoTowerModel)bundle.Prerank;
-        _rank = bundle.Rank;
+        string where = options.Source is null ? "" : options.Source + ": ";
+        LoadedStageModel Pick(string stage, string? name)
+        {
+            try { return bundle.Select(stage, name); }
+            catch (ArgumentException e) { throw new ArgumentException(where + e.Message, e); }
+        }
+        var retrieval = Pick("retrieval", options.RetrievalModel);
+        var prerank = Pick("prerank", options.PrerankModel);
+        var rank = Pick("rank", options.RankModel);
+        StageModels = [retrieval.Entry, prerank.Entry, rank.Entry];
+        _retrieval = (ITwoTowerModel)retrieval.Model;
+        _prerank = (ITwoTowerModel)prerank.Model;
+        _rank = rank.Model;
+        Index = retrieval.Index!;
         _assembler = new RowAssembler(bundle.Encoder.Layout);
         Validator = new FeatureValidator(bundle.Encoder.Schema);
-        _prerankShape = bundle.Manifest.Stages[1].AdRepresentationShape;
-        _prerankSize = bundle.PrerankSize;
-        foreach (var ad in bundle.Ads) _ads[ad.Id] = ad;
-        _eligible = id => _ads.TryGetValue(id, out var a) && a.Eligible;
+        _prerankShape = prerank.Entry.AdRepresentationShape;
+        _prerankSize = prerank.RepresentationSize;
+        var primaryPrerank = bundle.Select("prerank", null, primary: true);
+        for (int i = 0; i < bundle.Ads.Count; i++)
+        {
+            var ad = bundle.Ads[i];
+            // Another pre-ranker than the primary one: its own cached representations (row i = ad i).
+            _ads.Set(ReferenceEquals(prerank, primaryPrerank) ? ad
+                : ad with { PrerankRepresentation = prerank.Representations!.AsSpan(i * _prerankSize, _prerankSize).ToArray() });
+        }
+        _eligible = id => _ads.Get(id) is { Eligible: true };
         EmptyRow = new EncodedRow(bundle.Encoder.Layout);
+        if (Options.RetrievalMethod == RetrievalMethod.Exact)
+        {
+            // The exact scan reads the same normalised embeddings as the HNSW graph (the index vectors).
+            _exact = new ExactRetriever(Index.Dimensions, bundle.Ads.Count + 1024);
+            var v = new float[Index.Dimensions];
+            foreach (var ad in bundle.Ads)
+            {
+                Index.GetVector(ad.Id, v);
+                _exact.Upsert(ad.Id, v, ad.Eligible);
+            }
+        }
     }
+
+    /// <summary>The manifest entries of the models serving retrieval, pre-ranking and ranking, in that order.</summary>
+    public IReadOnlyList<StageModel> StageModels { get; }
 
     /// <summary>Stage sizes and limits.</summary>
     public ServingOptions Options { get; }
     /// <summary>Request/ad column checks.</summary>
     public FeatureValidator Validator { get; }
-    /// <summary>The live retrieval index.</summary>
-    public HnswIndex Index => _bundle.Index;
+    /// <summary>The live retrieval index (of the selected retrieval model).</summary>
+    public HnswIndex Index { get; }
     /// <summary>The bundle served.</summary>
     public LoadedBundle Bundle => _bundle;
     /// <summary>Ads known to the server (including paused ones).</summary>
@@ -59,7 +96,7 @@ public sealed partial class CascadeEngine
     private EncodedRow EmptyRow { get; }
 
     /// <summary>The current state of an ad, or null.</summary>
-    public AdState? GetAd(long id) => _ads.TryGetValue(id, out var a) ? a : null;
+    public AdState? GetAd(long id) => _ads.Get(id);
 
     /// <summary>
     /// Runs the cascade for one request. <paramref name="features"/> are user and context columns (validate them with
@@ -76,7 +113,7 @@ public sealed partial class CascadeEngine
             _bundle.Encoder.EncodeRequest(features, s.Raw, s.User);
             RowAssembler.Reset(s.Batch);
             _assembler.Append(s.Batch, s.User, EmptyRow);
-            var userInput = ModelInput.FromBatch(s.Batch, _bundle.Encoder.Layout);
+            var userInput = s.Input(ref s.UserInput, _bundle.Encoder.Layout);
             var retrievalUser = _retrieval.EncodeUser(userInput); // (1, D)
             var prerankUser = _prerank.EncodeUser(userInput);     // (1, ...)
             long t1 = Stopwatch.GetTimestamp();
@@ -124,7 +161,10 @@ public sealed partial class CascadeEngine
             var user = _retrieval.EncodeUser(ModelInput.FromBatch(s.Batch, _bundle.Encoder.Layout));
             var query = user.Span.ToArray();
             Bundles.Bundle.NormalizeInPlace(query);
-            return Index.Search(query, k, Math.Max(k, Options.RetrievalEf)).Select(h => h.Id).ToArray();
+            if (_exact is null) return Index.Search(query, k, Math.Max(k, Options.RetrievalEf)).Select(h => h.Id).ToArray();
+            var hits = new SearchResult[k];
+            int n = _exact.Search(query, k, hits, eligibleOnly: false, new ExactRetriever.Scratch());
+            return hits.Take(n).Select(h => h.Id).ToArray();
         }
         finally
         {
@@ -132,17 +172,19 @@ public sealed partial class CascadeEngine
         }
     }
 
-    // Retrieval: HNSW top-K by the retrieval model's user embedding; ineligible ads are skipped during the search.
+    // Retrieval: top-K by the retrieval model's user embedding (HNSW graph search or the exact scan); ineligible ads
+    // are skipped during the search.
     private int Retrieve(Scratch s, ReadOnlySpan<float> query)
     {
         int k = Options.RetrievalK;
         int ef = Math.Max(k, Options.RetrievalEf);
-        int found = Options.FilterEligible ? Index.Search(query, k, ef, s.Hits, _eligible) : Index.Search(query, k, ef, s.Hits);
+        int found = _exact is not null ? _exact.Search(query, k, s.Hits, Options.FilterEligible, s.Exact)
+            : Options.FilterEligible ? Index.Search(query, k, ef, s.Hits, _eligible) : Index.Search(query, k, ef, s.Hits);
         int kept = 0;
         for (int i = 0; i < found; i++)
         {
-            // The ad may have been deleted between the graph search and now; skip it rather than fail the request.
-            if (!_ads.TryGetValue(s.Hits[i].Id, out var ad)) continue;
+            // The ad may have been deleted between the search and now; skip it rather than fail the request.
+            if (_ads.Get(s.Hits[i].Id) is not { } ad) continue;
             s.Candidates[kept] = ad;
             s.RetrievalScore[kept] = 1f - s.Hits[i].Distance;
             kept++;
@@ -165,12 +207,11 @@ public sealed partial class CascadeEngine
         var adSpan = ads.Span;
         for (int i = 0; i < k; i++) s.Candidates[i].PrerankRepresentation.CopyTo(adSpan.Slice(i * _prerankSize, _prerankSize));
         var scores = _prerank.Score(users, ads).Span; // (K)
-        for (int i = 0; i < k; i++) { s.Keys[i] = -scores[i]; s.Order[i] = i; }
-        Array.Sort(s.Keys, s.Order, 0, k);
-        int n = Math.Min(Options.PrerankN, k);
+        // Top N of K by a bounded heap: O(K log N) and only the survivors get sorted.
+        int n = TopByHeap(s.Heap, scores, Math.Min(Options.PrerankN, k));
         for (int j = 0; j < n; j++)
         {
-            int i = s.Order[j];
+            int i = s.Heap.Slots[j];
             s.Stage2[j] = s.Candidates[i];
             s.Stage2Retrieval[j] = s.RetrievalScore[i];
             s.Stage2Prerank[j] = scores[i];
@@ -184,13 +225,23 @@ public sealed partial class CascadeEngine
         if (n == 0) return 0;
         RowAssembler.Reset(s.Batch);
         for (int i = 0; i < n; i++) _assembler.Append(s.Batch, s.User, s.Stage2[i].Encoded);
-        var scores = _rank.Forward(ModelInput.FromBatch(s.Batch, _bundle.Encoder.Layout)).Span; // (N)
+        var scores = _rank.Forward(s.Input(ref s.RankInput, _bundle.Encoder.Layout)).Span; // (N)
         var p = s.PCtr.AsSpan(0, n);
         if (_rank.ScoreKind == ScoreKind.Probability) scores.CopyTo(p);
         else System.Numerics.Tensors.TensorPrimitives.Sigmoid(scores, p);
-        for (int i = 0; i < n; i++) { s.Ecpm[i] = p[i] * s.Stage2[i].Bid * 1000.0; s.Keys[i] = (float)-s.Ecpm[i]; s.Order[i] = i; }
-        Array.Sort(s.Keys, s.Order, 0, n);
-        return Math.Min(Options.RankM, n);
+        for (int i = 0; i < n; i++) { s.Ecpm[i] = p[i] * s.Stage2[i].Bid * 1000.0; s.Keys[i] = (float)s.Ecpm[i]; }
+        int m = TopByHeap(s.Heap, s.Keys.AsSpan(0, n), Math.Min(Options.RankM, n));
+        s.Heap.Slots.CopyTo(s.Order);
+        return m;
+    }
+
+    // Indices of the `take` largest values of `scores`, best first, left in heap.Slots.
+    private static int TopByHeap(TopKHeap heap, ReadOnlySpan<float> scores, int take)
+    {
+        heap.Reset(take);
+        for (int i = 0; i < scores.Length; i++)
+            if (scores[i] > heap.Threshold) heap.Push(scores[i], i);
+        return heap.DrainDescending();
     }
 
     // Auction: re-check eligibility (a pause or budget event may have landed during the request), GSP prices.
@@ -240,6 +291,13 @@ public sealed partial class CascadeEngine
             Ecpm = new double[e.Options.PrerankN];
         }
         public readonly TensorArena Arena = new();
+        public readonly TopKHeap Heap = new();
+        public readonly ExactRetriever.Scratch Exact = new();
+        public ModelInput? UserInput, RankInput;
+
+        // The cached input when the batch has its shape (steady state: no allocation), else a new owned one.
+        public ModelInput Input(ref ModelInput? cached, FeatureLayout layout) =>
+            cached is not null && cached.TryRefill(Batch) ? cached : cached = ModelInput.FromBatchOwned(Batch, layout);
         public readonly RawRow Raw;
         public readonly EncodedRow User;
         public readonly Batch Batch;

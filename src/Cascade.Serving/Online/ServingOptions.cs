@@ -8,8 +8,25 @@ namespace Cascade.Serving.Online;
 /// </summary>
 public sealed record ServingOptions
 {
-    /// <summary>Ads retrieved from HNSW per request (K).</summary>
+    /// <summary>
+    /// Name of the retrieval model in the bundle (<c>retrieval.model</c>; its ad embeddings are the index). Null: the
+    /// bundle's only retrieval model (an error when it holds several).
+    /// </summary>
+    public string? RetrievalModel { get; init; }
+    /// <summary>Name of the pre-ranking model in the bundle (<c>prerank.model</c>); null as for <see cref="RetrievalModel"/>.</summary>
+    public string? PrerankModel { get; init; }
+    /// <summary>Name of the ranking model in the bundle (<c>rank.model</c>); null as for <see cref="RetrievalModel"/>.</summary>
+    public string? RankModel { get; init; }
+    /// <summary>The YAML file these options came from (for error messages), or null.</summary>
+    public string? Source { get; init; }
+    /// <summary>Ads retrieved per request (K).</summary>
     public int RetrievalK { get; init; } = 1000;
+    /// <summary>
+    /// How retrieval finds the top K: <see cref="RetrievalMethod.Hnsw"/> (graph search) or <see cref="RetrievalMethod.Exact"/>
+    /// (a SIMD scan of every ad embedding with a top-K selection; exact, and cheaper than HNSW when K is a large share of
+    /// the corpus: docs/design/serving.md gives the crossover).
+    /// </summary>
+    public RetrievalMethod RetrievalMethod { get; init; } = RetrievalMethod.Hnsw;
     /// <summary>HNSW beam width ef (0 = K).</summary>
     public int RetrievalEf { get; init; }
     /// <summary>Retrieve only eligible ads (not paused, budget and bid &gt; 0) by filtering during the graph search.</summary>
@@ -66,7 +83,7 @@ public sealed record ServingOptions
         var stream = new YamlStream();
         try { stream.Load(new StringReader(yaml)); }
         catch (YamlDotNet.Core.YamlException e) { throw new FormatException($"{file}:{e.Start.Line}: {e.Message}", e); }
-        var o = new ServingOptions();
+        var o = new ServingOptions { Source = file };
         if (stream.Documents.Count == 0) return o;
         if (stream.Documents[0].RootNode is not YamlMappingNode root) throw new FormatException($"{file}: expected a mapping at the top level.");
         if (root.Children.TryGetValue(new YamlScalarNode("serving"), out var inner)) root = inner as YamlMappingNode ?? throw new FormatException($"{file}: 'serving' must be a mapping.");
@@ -80,11 +97,23 @@ public sealed record ServingOptions
                 string text = (vv as YamlScalarNode)?.Value ?? throw new FormatException($"{file}:{kk.Start.Line}: {key} must be a scalar.");
                 int Int() => int.TryParse(text, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var x) ? x
                     : throw new FormatException($"{file}:{vv.Start.Line}: {key} must be an integer (got '{text}').");
+                RetrievalMethod Method() => text switch
+                {
+                    "hnsw" => RetrievalMethod.Hnsw,
+                    "exact" => RetrievalMethod.Exact,
+                    _ => throw new FormatException($"{file}:{vv.Start.Line}: {key} must be hnsw or exact (got '{text}')."),
+                };
+                string Name() => text.Length > 0 && text.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_') ? text
+                    : throw new FormatException($"{file}:{vv.Start.Line}: {key} must be a model name of the bundle (letters, digits, '-', '_'; got '{text}').");
                 bool Bool() => bool.TryParse(text, out var b) ? b : throw new FormatException($"{file}:{vv.Start.Line}: {key} must be true or false (got '{text}').");
                 o = key switch
                 {
+                    "retrieval.model" => o with { RetrievalModel = Name() },
+                    "prerank.model" => o with { PrerankModel = Name() },
+                    "rank.model" => o with { RankModel = Name() },
                     "retrieval.k" => o with { RetrievalK = Int() },
                     "retrieval.ef" => o with { RetrievalEf = Int() },
+                    "retrieval.method" => o with { RetrievalMethod = Method() },
                     "retrieval.filter_eligible" => o with { FilterEligible = Bool() },
                     "prerank.n" => o with { PrerankN = Int() },
                     "rank.m" => o with { RankM = Int() },
@@ -96,11 +125,20 @@ public sealed record ServingOptions
                     "http.max_features" => o with { MaxFeatures = Int() },
                     "http.max_pending_work" => o with { MaxPendingWork = Int() },
                     "nearline.queue_capacity" => o with { EventQueueCapacity = Int() },
-                    _ => throw new FormatException($"{file}:{kk.Start.Line}: unknown key '{key}'. Known: retrieval.k, retrieval.ef, retrieval.filter_eligible, prerank.n, rank.m, auction.default_count, auction.max_count, http.deadline_ms, http.max_body_bytes, http.max_concurrent_requests, http.max_features, http.max_pending_work, nearline.queue_capacity."),
+                    _ => throw new FormatException($"{file}:{kk.Start.Line}: unknown key '{key}'. Known: retrieval.model, retrieval.method, retrieval.k, retrieval.ef, retrieval.filter_eligible, prerank.model, prerank.n, rank.model, rank.m, auction.default_count, auction.max_count, http.deadline_ms, http.max_body_bytes, http.max_concurrent_requests, http.max_features, http.max_pending_work, nearline.queue_capacity."),
                 };
             }
         }
         try { return o.Validate(); }
         catch (ArgumentException e) { throw new FormatException($"{file}: {e.Message}", e); }
     }
+}
+
+/// <summary>How the retrieval stage finds its top K.</summary>
+public enum RetrievalMethod
+{
+    /// <summary>HNSW graph search with beam width max(K, ef): approximate, sub-linear in the corpus.</summary>
+    Hnsw,
+    /// <summary>Exact: every ad embedding is scored (SIMD dot products) and the K best kept; linear in the corpus.</summary>
+    Exact,
 }
