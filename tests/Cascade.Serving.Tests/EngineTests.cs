@@ -113,6 +113,9 @@ public class EngineTests
         Assert.Contains("unknown key 'rank.mm'", Assert.Throws<FormatException>(() => ServingOptions.Parse("rank: {mm: 3}", "s.yaml")).Message);
         Assert.Contains("prerank.n (300) must be ≤ retrieval.k (200)", Assert.Throws<FormatException>(() => ServingOptions.Parse("retrieval: {k: 200}\nprerank: {n: 300}", "s.yaml")).Message);
         Assert.Contains("s.yaml", Assert.Throws<FormatException>(() => ServingOptions.Parse("rank: {m: x}", "s.yaml")).Message);
+        Assert.Equal(1, o.GemmThreads); // serving default: one GEMM thread per request
+        Assert.Equal(0, ServingOptions.Parse("engine: {gemm_threads: 0}", "s.yaml").GemmThreads);
+        Assert.Contains("engine.gemm_threads must be ≥ 0", Assert.Throws<FormatException>(() => ServingOptions.Parse("engine: {gemm_threads: -1}", "s.yaml")).Message);
         foreach (var f in Directory.GetFiles(Path.Combine(RepoRoot(), "configs", "serving"), "*.yaml")) ServingOptions.LoadFile(f);
     }
 

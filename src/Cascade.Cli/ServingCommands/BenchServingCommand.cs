@@ -60,7 +60,11 @@ internal static class BenchServingCommand
             ["user_id"] = i.ToString(CultureInfo.InvariantCulture), ["hour"] = (i % 24).ToString(CultureInfo.InvariantCulture),
             ["device"] = (i % 4).ToString(CultureInfo.InvariantCulture),
         }).ToArray();
-        foreach (var (_, e) in engines) for (int i = 0; i < warmup; i++) e.Recommend(users[i % users.Length], 10);
+        foreach (var (_, e) in engines)
+        {
+            e.Options.ApplyGemmThreads();
+            for (int i = 0; i < warmup; i++) e.Recommend(users[i % users.Length], 10);
+        }
         var best = new (double Cpu, double Wall, double Bytes, StageTimings Mean, double Thread)[engines.Length];
         for (int b = 0; b < best.Length; b++) best[b].Cpu = double.MaxValue;
         for (int round = 0; round < rounds; round++)
@@ -68,6 +72,7 @@ internal static class BenchServingCommand
             for (int b = 0; b < engines.Length; b++)
             {
                 var e = engines[b].Engine;
+                e.Options.ApplyGemmThreads(); // as the server does at start-up (engine.gemm_threads, default 1)
                 var times = new StageTimings[requests];
                 var proc = Process.GetCurrentProcess();
                 var cpu0 = proc.TotalProcessorTime;

@@ -66,6 +66,7 @@ public sealed partial class ServingHost : IAsyncDisposable
     {
         if (string.IsNullOrEmpty(options.AdminToken)) throw new ArgumentException("an admin token is required (set CASCADE_ADMIN_TOKEN or pass --admin-token).", nameof(options));
         var bundle = Bundle.Load(options.BundleDirectory);
+        options.Serving.ApplyGemmThreads();
         var engine = new CascadeEngine(bundle, options.Serving);
         Directory.CreateDirectory(options.StateDirectory);
         var logPath = Path.Combine(options.StateDirectory, "events.log");
