@@ -10,28 +10,37 @@ namespace Cascade.Index;
 /// at ef = 1,000 the heaps hold thousands of entries and every push or pop walks ~10 levels. The array only grows, so
 /// a reused heap allocates nothing in steady state.
 /// </summary>
-internal sealed class MaxHeap
+public sealed class MaxHeap
 {
+    /// <summary>One (key, slot) pair.</summary>
     [StructLayout(LayoutKind.Sequential)]
-    internal struct Entry
+    public struct Entry
     {
+        /// <summary>The ordering key (largest on top).</summary>
         public float Key;
+        /// <summary>The caller's payload (a node slot, a row index).</summary>
         public int Value;
     }
 
     private Entry[] _items;
 
+    /// <summary>Creates an empty heap with room for <paramref name="capacity"/> entries (it grows when pushed past).</summary>
     public MaxHeap(int capacity) => _items = new Entry[Math.Max(capacity, 4)];
 
+    /// <summary>Entries held.</summary>
     public int Count { get; private set; }
+    /// <summary>The largest key (the heap must not be empty).</summary>
     public float TopKey => _items[0].Key;
+    /// <summary>The payload of the largest key.</summary>
     public int TopValue => _items[0].Value;
 
     /// <summary>The entries in heap order (not sorted).</summary>
     public Span<Entry> Items => _items.AsSpan(0, Count);
 
+    /// <summary>Empties the heap (keeps its storage).</summary>
     public void Clear() => Count = 0;
 
+    /// <summary>Adds (key, val), growing the storage when full.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Push(float key, int val)
     {
