@@ -59,12 +59,15 @@ public class SplitScoringTests
         }
     }
 
-    [Fact]
-    public void HitSpanScoresEqualScore()
+    [Theory]
+    [InlineData(4)]  // TensorPrimitives.Dot
+    [InlineData(8)]  // one 256-bit product
+    [InlineData(16)] // one 512-bit product (the serving bundle's head size)
+    public void HitSpanScoresEqualScore(int headDim)
     {
         var bundle = Bundle.Load(TestBundle.Copy());
         var layout = bundle.Encoder.Layout;
-        var hit = ModelZoo.Create(layout, HitSettings());
+        var hit = ModelZoo.Create(layout, HitSettings(headDim));
         Randomize(hit, 2);
         hit.Eval();
         var tower = (ITwoTowerModel)hit;
@@ -138,8 +141,8 @@ public class SplitScoringTests
         Compare();
     }
 
-    internal static ModelSettings HitSettings() => new("hit",
-        new Dictionary<string, string> { ["tower"] = "16,8", ["batch_norm"] = "false", ["heads"] = "2", ["head_dim"] = "4" },
+    internal static ModelSettings HitSettings(int headDim = 4) => new("hit",
+        new Dictionary<string, string> { ["tower"] = "16,8", ["batch_norm"] = "false", ["heads"] = "2", ["head_dim"] = headDim.ToString(System.Globalization.CultureInfo.InvariantCulture) },
         seed: 21, embeddingDim: 8, embeddingInitStd: 0.1f);
 
     private static EncodedRow EncodeUser(LoadedBundle bundle, int u)
