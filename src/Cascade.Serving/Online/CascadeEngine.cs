@@ -73,7 +73,7 @@ public sealed partial class CascadeEngine
         }
         AttachRankCaches(states);
         foreach (var state in states) _ads.Set(state);
-        _eligible = id => _ads.Get(id) is { Eligible: true };
+        _eligible = _ads.IsEligible;
         if (Options.RetrievalMethod == RetrievalMethod.Exact)
         {
             // The exact scan reads the same normalised embeddings as the HNSW graph (the index vectors).
