@@ -80,8 +80,18 @@ internal sealed class DeepFmSplitScorer : SplitCtrScorer
         if (input.Count < rows) throw new ArgumentException($"input has {input.Count} rows, {rows} needed.", nameof(input));
         if (dst.Length < rows * stride) throw new ArgumentException($"destination holds {dst.Length} floats, {rows * stride} needed.", nameof(dst));
         dst[..(rows * stride)].Clear();
+        // (rows, F·D + n): this side's columns, zeros elsewhere; pooled, as the request side runs once per request.
+        var rented = _h1 > 0 ? System.Buffers.ArrayPool<float>.Shared.Rent(rows * _inWidth) : [];
+        var x = rented.AsSpan(0, _h1 > 0 ? rows * _inWidth : 0);
+        x.Clear();
+        try { EncodeSide(input, adSide, rows, dst, x); }
+        finally { if (_h1 > 0) System.Buffers.ArrayPool<float>.Shared.Return(rented); }
+    }
+
+    private void EncodeSide(ModelInput input, bool adSide, int rows, Span<float> dst, Span<float> x)
+    {
+        int stride = AdSize;
         bool Mine(FeatureSlot s) => (s.Feature.Side == FeatureSide.Item) == adSide;
-        var x = _h1 > 0 ? new float[rows * _inWidth] : []; // (rows, F·D + n): this side's columns, zeros elsewhere
         using var noGrad = Autograd.NoGrad();
         var linearWeights = _model.Linear.Weights!;
         for (int f = 0; f < _fieldCount; f++)
@@ -97,7 +107,7 @@ internal sealed class DeepFmSplitScorer : SplitCtrScorer
                 row[0] += w[r];
                 row[1] += System.Numerics.Tensors.TensorPrimitives.SumOfSquares(er);
                 System.Numerics.Tensors.TensorPrimitives.Add(row.Slice(2, _d), er, row.Slice(2, _d));
-                if (_h1 > 0) er.CopyTo(x.AsSpan(r * _inWidth + f * _d, _d));
+                if (_h1 > 0) er.CopyTo(x.Slice(r * _inWidth + f * _d, _d));
             }
         }
         var dense = input.Dense.Span;
