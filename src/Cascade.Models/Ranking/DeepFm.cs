@@ -22,7 +22,7 @@ public static class FactorizationMachine
 /// DeepCTR's use_dnn = False), use_fm (true).
 /// </summary>
 [Model("deepfm", "DeepFM (Guo et al. 2017): linear part + FM second-order term + DNN on shared field embeddings")]
-public sealed class DeepFm : Ranker
+public sealed partial class DeepFm : Ranker
 {
     private readonly Mlp? _deep;
     private readonly Linear? _output;

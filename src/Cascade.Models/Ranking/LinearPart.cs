@@ -36,6 +36,15 @@ public sealed class LinearPart : Module
     /// <summary>The per-id weight tables (they take the L2 penalty of l2_reg_linear = 1e-5, like embeddings).</summary>
     public IEnumerable<Parameter> TableParameters() => _weights?.TableParameters() ?? [];
 
+    /// <summary>The per-id weight tables as an embedder of dimension 1, or null without embedded fields (split scoring reads it).</summary>
+    internal FeatureEmbedder? Weights => _weights;
+
+    /// <summary>The embedded slots, in layout order.</summary>
+    internal IReadOnlyList<FeatureSlot> Fields => _fields;
+
+    /// <summary>The dense slots, in layout order (the columns of <see cref="DenseWeight"/>).</summary>
+    internal IReadOnlyList<FeatureSlot> DenseSlots => _dense;
+
     /// <summary>The dense weights (1, n), or null without dense features.</summary>
     public Parameter? DenseWeight => _denseWeight;
 

@@ -29,7 +29,7 @@ namespace Cascade.Models.TwoTower;
 /// (B, J, z) user heads, Score the max-then-sum.
 /// </summary>
 [Model("hit", "HIT hierarchical interaction two-tower: static-feature generators + multi-head representers, max-then-sum (Yang et al.)")]
-public sealed class Hit : CtrModel, ITwoTowerModel
+public sealed partial class Hit : CtrModel, ITwoTowerModel
 {
     private readonly FeatureEmbedder _embedding;
     private readonly PredictionBias? _output;

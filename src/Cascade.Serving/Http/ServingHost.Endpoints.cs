@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Security.Cryptography;
 using System.Text.Json;
 using Cascade.Serving.NearLine;
@@ -64,13 +65,33 @@ public sealed partial class ServingHost
             Metrics.RecordStages(result.Timings);
             ctx.Response.StatusCode = 200;
             ctx.Response.ContentType = "application/json";
-            await using var w = new Utf8JsonWriter(ctx.Response.Body);
-            WriteResult(w, result);
+            WriteBody(ctx.Response, result);
+            await ctx.Response.BodyWriter.FlushAsync(ctx.RequestAborted).ConfigureAwait(false);
         }
         finally
         {
             _slots.Release();
         }
+    }
+
+    [ThreadStatic] private static ArrayBufferWriter<byte>? t_body;
+    [ThreadStatic] private static Utf8JsonWriter? t_json;
+
+    // The response into a per-thread buffer (no awaits in between, so no other request can share it), then one copy
+    // into Kestrel's pipe with a Content-Length: no writer or stream buffer allocated per request and no chunked
+    // framing for the client to parse.
+    private static void WriteBody(HttpResponse response, RecommendResult result)
+    {
+        var body = t_body ??= new ArrayBufferWriter<byte>(2048);
+        body.ResetWrittenCount();
+        var w = t_json ??= new Utf8JsonWriter(body);
+        w.Reset(body);
+        WriteResult(w, result);
+        w.Flush();
+        response.ContentLength = body.WrittenCount;
+        var pipe = response.BodyWriter;
+        body.WrittenSpan.CopyTo(pipe.GetSpan(body.WrittenCount));
+        pipe.Advance(body.WrittenCount);
     }
 
     private static void WriteResult(Utf8JsonWriter w, RecommendResult r)

@@ -13,11 +13,16 @@ public static class AdJson
     {
         if (obj.ValueKind != JsonValueKind.Object) throw new FormatException($"{where} must be a JSON object of feature → value.");
         var d = new Dictionary<string, object?>(StringComparer.Ordinal);
-        foreach (var p in obj.EnumerateObject()) d[p.Name] = ReadValue(p.Value, $"{where}.{p.Name}");
+        foreach (var p in obj.EnumerateObject())
+        {
+            string name = p.Name;
+            d[name] = ReadValue(p.Value, where, name);
+        }
         return d;
     }
 
-    private static object? ReadValue(JsonElement v, string where) => v.ValueKind switch
+    // The field path is formatted only for an error message: on the request path every value would pay for it.
+    private static object? ReadValue(JsonElement v, string where, string name) => v.ValueKind switch
     {
         JsonValueKind.String => v.GetString(),
         JsonValueKind.Number => v.GetDouble(),
@@ -28,9 +33,9 @@ public static class AdJson
         {
             JsonValueKind.String => e.GetString()!,
             JsonValueKind.Number => e.GetRawText(),
-            _ => throw new FormatException($"{where}[{i}] must be a string or a number."),
+            _ => throw new FormatException($"{where}.{name}[{i}] must be a string or a number."),
         }).ToArray(),
-        _ => throw new FormatException($"{where} must be a string, a number or an array of ids, not {v.ValueKind}."),
+        _ => throw new FormatException($"{where}.{name} must be a string, a number or an array of ids, not {v.ValueKind}."),
     };
 
     /// <summary>Writes features as a JSON object (the inverse of <see cref="ReadFeatures"/>).</summary>

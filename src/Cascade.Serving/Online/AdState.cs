@@ -15,8 +15,10 @@ namespace Cascade.Serving.Online;
 /// <param name="Features">Raw ad-side features (column → string, number or id list), as sent by the advertiser.</param>
 /// <param name="Encoded">The encoded ad-side row (user and context slots hold the missing id 0).</param>
 /// <param name="PrerankRepresentation">Cached pre-ranking ad representation. // (prod of the rep shape)</param>
+/// <param name="RankCache">Cached ad part of the ranking model's split score (<see cref="Cascade.Models.SplitCtrScorer.EncodeAds"/>),
+/// or null when the engine ranks with the batched forward. // (AdSize)</param>
 public sealed record AdState(long Id, long Version, double Bid, double Budget, bool Paused,
-    IReadOnlyDictionary<string, object?> Features, EncodedRow Encoded, float[] PrerankRepresentation)
+    IReadOnlyDictionary<string, object?> Features, EncodedRow Encoded, float[] PrerankRepresentation, float[]? RankCache = null)
 {
     /// <summary>True when the ad may be shown: not paused, positive budget and bid.</summary>
     public bool Eligible => !Paused && Budget > 0 && Bid > 0;

@@ -15,6 +15,11 @@ internal sealed class AdTable
     public const long DenseLimit = 1 << 24;
 
     private AdState?[] _dense = new AdState?[1024];
+    // AdState.Eligible of the dense ids, one byte each: the HNSW filter reads 100 KB (100,000 ads, L2-resident) instead
+    // of dereferencing a scattered AdState per visited node (a likely cache miss each). perf on the 100,000-ad bundle:
+    // the filter's share of samples fell from 20 % to 3 %, but part of that stall moved to the graph's vector reads
+    // (median retrieval time unchanged within the loaded machine's noise).
+    private byte[] _eligible = new byte[1024];
     private readonly ConcurrentDictionary<long, AdState> _sparse = new();
     private int _count;
 
@@ -32,6 +37,20 @@ internal sealed class AdTable
         return _sparse.TryGetValue(id, out var a) ? a : null;
     }
 
+    /// <summary>
+    /// True when the ad with <paramref name="id"/> is held and eligible (<see cref="AdState.Eligible"/>). Readers racing
+    /// the writer may see the previous value for an instant, as with <see cref="Get"/>; the auction re-checks.
+    /// </summary>
+    public bool IsEligible(long id)
+    {
+        if ((ulong)id < (ulong)DenseLimit)
+        {
+            var flags = Volatile.Read(ref _eligible);
+            return (ulong)id < (ulong)flags.Length && flags[id] != 0;
+        }
+        return _sparse.TryGetValue(id, out var a) && a.Eligible;
+    }
+
     /// <summary>Inserts or replaces the state of <c>ad.Id</c> (writer thread only).</summary>
     public void Set(AdState ad)
     {
@@ -43,11 +62,15 @@ internal sealed class AdTable
             {
                 var grown = new AdState?[Math.Min(DenseLimit, Math.Max(dense.Length * 2L, id + 1))];
                 dense.CopyTo(grown, 0);
+                var flags = new byte[grown.Length];
+                _eligible.CopyTo(flags, 0);
+                Volatile.Write(ref _eligible, flags);
                 Volatile.Write(ref _dense, grown);
                 dense = grown;
             }
             if (dense[id] is null) Interlocked.Increment(ref _count);
             Volatile.Write(ref dense[id], ad);
+            Volatile.Write(ref _eligible[id], ad.Eligible ? (byte)1 : (byte)0);
             return;
         }
         if (_sparse.TryAdd(id, ad)) Interlocked.Increment(ref _count);
@@ -61,6 +84,7 @@ internal sealed class AdTable
         {
             var dense = _dense;
             if (id >= dense.Length || dense[id] is null) return false;
+            Volatile.Write(ref _eligible[id], 0);
             Volatile.Write(ref dense[id], null);
             Interlocked.Decrement(ref _count);
             return true;

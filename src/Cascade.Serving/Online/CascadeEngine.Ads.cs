@@ -27,9 +27,9 @@ public sealed partial class CascadeEngine
         {
             case AdEventKind.Upsert:
             {
-                var (vector, rep, row) = EncodeOneAd(e.Features!);
+                var (vector, rep, rankCache, row) = EncodeOneAd(e.Features!);
                 Index.Upsert(e.AdId, vector);
-                var state = new AdState(e.AdId, e.Version, e.Bid!.Value, e.Budget!.Value, current?.Paused ?? false, e.Features!, row, rep);
+                var state = new AdState(e.AdId, e.Version, e.Bid!.Value, e.Budget!.Value, current?.Paused ?? false, e.Features!, row, rep, rankCache);
                 _exact?.Upsert(e.AdId, vector, state.Eligible);
                 _ads.Set(state);
                 _deleted.TryRemove(e.AdId, out _);
@@ -72,8 +72,8 @@ public sealed partial class CascadeEngine
         catch (Exception e) when (e is FormatException or ArgumentException) { return e.Message; }
     }
 
-    // EncodeAd of one ad through both two-tower models (B = 1).
-    private (float[] Vector, float[] Rep, EncodedRow Row) EncodeOneAd(IReadOnlyDictionary<string, object?> features)
+    // EncodeAd of one ad through both two-tower models and the ranking model's ad cache (B = 1).
+    private (float[] Vector, float[] Rep, float[]? RankCache, EncodedRow Row) EncodeOneAd(IReadOnlyDictionary<string, object?> features)
     {
         var u = _update ??= new UpdateScratch(this);
         var row = new EncodedRow(_bundle.Encoder.Layout);
@@ -87,7 +87,31 @@ public sealed partial class CascadeEngine
         Bundles.Bundle.NormalizeInPlace(vector);
         var rep = _prerank.EncodeAd(input).Span.ToArray();      // (prod of the rep shape)
         if (rep.Length != _prerankSize) throw new InvalidOperationException($"pre-ranking representation has {rep.Length} floats, expected {_prerankSize}.");
-        return (vector, rep, row);
+        float[]? rankCache = null;
+        if (_rankSplit is not null)
+        {
+            rankCache = new float[_rankSplit.AdSize];
+            _rankSplit.EncodeAds(input, rankCache);
+        }
+        return (vector, rep, rankCache, row);
+    }
+
+    // The ranking model's ad caches of many ads (start-up), in batches of 256 rows to bound the temporary buffers.
+    private void AttachRankCaches(AdState[] ads)
+    {
+        if (_rankSplit is null) return;
+        const int chunk = 256;
+        int size = _rankSplit.AdSize;
+        var batch = _assembler.NewBatch(chunk);
+        var caches = new float[chunk * size];
+        for (int start = 0; start < ads.Length; start += chunk)
+        {
+            int n = Math.Min(chunk, ads.Length - start);
+            RowAssembler.Reset(batch);
+            for (int i = 0; i < n; i++) _assembler.Append(batch, EmptyRow, ads[start + i].Encoded);
+            _rankSplit.EncodeAds(ModelInput.FromBatch(batch, _bundle.Encoder.Layout), caches);
+            for (int i = 0; i < n; i++) ads[start + i] = ads[start + i] with { RankCache = caches.AsSpan(i * size, size).ToArray() };
+        }
     }
 
     private sealed class UpdateScratch(CascadeEngine e)

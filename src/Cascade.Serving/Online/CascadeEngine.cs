@@ -22,6 +22,8 @@ public sealed partial class CascadeEngine
     private readonly LoadedBundle _bundle;
     private readonly ITwoTowerModel _retrieval, _prerank;
     private readonly CtrModel _rank;
+    private readonly SplitCtrScorer? _rankSplit;
+    private readonly IRepresentationScorer? _prerankScorer;
     private readonly RowAssembler _assembler;
     private readonly AdTable _ads = new();
     private readonly ExactRetriever? _exact;
@@ -52,21 +54,26 @@ public sealed partial class CascadeEngine
         _retrieval = (ITwoTowerModel)retrieval.Model;
         _prerank = (ITwoTowerModel)prerank.Model;
         _rank = rank.Model;
+        _rankSplit = options.SplitScoring ? (_rank as ISplitCtrModel)?.CreateSplitScorer() : null;
+        _prerankScorer = options.SplitScoring ? _prerank as IRepresentationScorer : null;
         Index = retrieval.Index!;
         _assembler = new RowAssembler(bundle.Encoder.Layout);
         Validator = new FeatureValidator(bundle.Encoder.Schema);
         _prerankShape = prerank.Entry.AdRepresentationShape;
         _prerankSize = prerank.RepresentationSize;
+        EmptyRow = new EncodedRow(bundle.Encoder.Layout);
         var primaryPrerank = bundle.Select("prerank", null, primary: true);
-        for (int i = 0; i < bundle.Ads.Count; i++)
+        var states = new AdState[bundle.Ads.Count];
+        for (int i = 0; i < states.Length; i++)
         {
             var ad = bundle.Ads[i];
             // Another pre-ranker than the primary one: its own cached representations (row i = ad i).
-            _ads.Set(ReferenceEquals(prerank, primaryPrerank) ? ad
-                : ad with { PrerankRepresentation = prerank.Representations!.AsSpan(i * _prerankSize, _prerankSize).ToArray() });
+            states[i] = ReferenceEquals(prerank, primaryPrerank) ? ad
+                : ad with { PrerankRepresentation = prerank.Representations!.AsSpan(i * _prerankSize, _prerankSize).ToArray() };
         }
-        _eligible = id => _ads.Get(id) is { Eligible: true };
-        EmptyRow = new EncodedRow(bundle.Encoder.Layout);
+        AttachRankCaches(states);
+        foreach (var state in states) _ads.Set(state);
+        _eligible = _ads.IsEligible;
         if (Options.RetrievalMethod == RetrievalMethod.Exact)
         {
             // The exact scan reads the same normalised embeddings as the HNSW graph (the index vectors).
@@ -116,6 +123,7 @@ public sealed partial class CascadeEngine
             var userInput = s.Input(ref s.UserInput, _bundle.Encoder.Layout);
             var retrievalUser = _retrieval.EncodeUser(userInput); // (1, D)
             var prerankUser = _prerank.EncodeUser(userInput);     // (1, ...)
+            _rankSplit?.EncodeUser(userInput, s.RankUser);        // request part of the ranking score, once
             long t1 = Stopwatch.GetTimestamp();
 
             var query = s.Query.AsSpan(0, retrievalUser.Size);
@@ -192,21 +200,19 @@ public sealed partial class CascadeEngine
         return kept;
     }
 
-    // Pre-ranking: the user representation tiled K times against the cached ad representations, one batched Score.
+    // Pre-ranking: the user representation against the K cached ad representations, straight from spans when the
+    // model can (IRepresentationScorer), else tiled K times into one batched Score.
     private int Prerank(Scratch s, Tensor user, int k)
     {
         if (k == 0) return 0;
-        int userSize = user.Size;
-        var userShape = user.ShapeArray; userShape[0] = k;
-        var users = Tensor.Empty(userShape);   // (K, ...)
-        var userSpan = user.Span;
-        var dst = users.Span;
-        for (int i = 0; i < k; i++) userSpan.CopyTo(dst.Slice(i * userSize, userSize));
-        int[] adShape = [k, .. _prerankShape];
-        var ads = Tensor.Empty(adShape);       // (K, ...)
-        var adSpan = ads.Span;
-        for (int i = 0; i < k; i++) s.Candidates[i].PrerankRepresentation.CopyTo(adSpan.Slice(i * _prerankSize, _prerankSize));
-        var scores = _prerank.Score(users, ads).Span; // (K)
+        ReadOnlySpan<float> scores;
+        if (_prerankScorer is not null)
+        {
+            for (int i = 0; i < k; i++) s.CandidateReps[i] = s.Candidates[i].PrerankRepresentation;
+            _prerankScorer.ScoreRepresentations(user.Span, s.CandidateReps.AsSpan(0, k), s.PrerankScores.AsSpan(0, k));
+            scores = s.PrerankScores.AsSpan(0, k);
+        }
+        else scores = PrerankBatched(user, s, k);
         // Top N of K by a bounded heap: O(K log N) and only the survivors get sorted.
         int n = TopByHeap(s.Heap, scores, Math.Min(Options.PrerankN, k));
         for (int j = 0; j < n; j++)
@@ -219,15 +225,43 @@ public sealed partial class CascadeEngine
         return n;
     }
 
-    // Ranking: pCTR of the N survivors in one batch; keep the top M by eCPM.
+    // The reference path: the user tiled K times, the ads copied into one (K, ...) tensor, one Score call.
+    private ReadOnlySpan<float> PrerankBatched(Tensor user, Scratch s, int k)
+    {
+        int userSize = user.Size;
+        var userShape = user.ShapeArray; userShape[0] = k;
+        var users = Tensor.Empty(userShape);   // (K, ...)
+        var userSpan = user.Span;
+        var dst = users.Span;
+        for (int i = 0; i < k; i++) userSpan.CopyTo(dst.Slice(i * userSize, userSize));
+        int[] adShape = [k, .. _prerankShape];
+        var ads = Tensor.Empty(adShape);       // (K, ...)
+        var adSpan = ads.Span;
+        for (int i = 0; i < k; i++) s.Candidates[i].PrerankRepresentation.CopyTo(adSpan.Slice(i * _prerankSize, _prerankSize));
+        return _prerank.Score(users, ads).Span; // (K)
+    }
+
+    // Ranking: pCTR of the N survivors (split scorer on cached ad parts, or one batched forward); keep the top M by eCPM.
     private int Rank(Scratch s, int n)
     {
         if (n == 0) return 0;
-        RowAssembler.Reset(s.Batch);
-        for (int i = 0; i < n; i++) _assembler.Append(s.Batch, s.User, s.Stage2[i].Encoded);
-        var scores = _rank.Forward(s.Input(ref s.RankInput, _bundle.Encoder.Layout)).Span; // (N)
+        ReadOnlySpan<float> scores;
+        bool logits = true;
+        if (_rankSplit is not null)
+        {
+            for (int i = 0; i < n; i++) s.RankCaches[i] = s.Stage2[i].RankCache ?? throw new InvalidOperationException($"ad {s.Stage2[i].Id} has no ranking cache.");
+            _rankSplit.Score(s.RankUser, s.RankCaches.AsSpan(0, n), s.Logits.AsSpan(0, n), s.RankWork);
+            scores = s.Logits.AsSpan(0, n);
+        }
+        else
+        {
+            RowAssembler.Reset(s.Batch);
+            for (int i = 0; i < n; i++) _assembler.Append(s.Batch, s.User, s.Stage2[i].Encoded);
+            scores = _rank.Forward(s.Input(ref s.RankInput, _bundle.Encoder.Layout)).Span; // (N)
+            logits = _rank.ScoreKind != ScoreKind.Probability;
+        }
         var p = s.PCtr.AsSpan(0, n);
-        if (_rank.ScoreKind == ScoreKind.Probability) scores.CopyTo(p);
+        if (!logits) scores.CopyTo(p);
         else System.Numerics.Tensors.TensorPrimitives.Sigmoid(scores, p);
         for (int i = 0; i < n; i++) { s.Ecpm[i] = p[i] * s.Stage2[i].Bid * 1000.0; s.Keys[i] = (float)s.Ecpm[i]; }
         int m = TopByHeap(s.Heap, s.Keys.AsSpan(0, n), Math.Min(Options.RankM, n));
@@ -289,6 +323,12 @@ public sealed partial class CascadeEngine
             Stage2Prerank = new float[e.Options.PrerankN];
             PCtr = new float[e.Options.PrerankN];
             Ecpm = new double[e.Options.PrerankN];
+            CandidateReps = new float[k][];
+            PrerankScores = new float[k];
+            RankUser = new float[e._rankSplit?.UserSize ?? 0];
+            RankCaches = new float[e.Options.PrerankN][];
+            Logits = new float[e.Options.PrerankN];
+            RankWork = new float[e._rankSplit?.WorkspaceSize(e.Options.PrerankN) ?? 0];
         }
         public readonly TensorArena Arena = new();
         public readonly TopKHeap Heap = new();
@@ -309,5 +349,7 @@ public sealed partial class CascadeEngine
         public readonly AdState[] Stage2;
         public readonly float[] Stage2Retrieval, Stage2Prerank, PCtr;
         public readonly double[] Ecpm;
+        public readonly float[][] CandidateReps, RankCaches;
+        public readonly float[] PrerankScores, RankUser, Logits, RankWork;
     }
 }

@@ -62,6 +62,14 @@ public sealed record ServingOptions
     /// </summary>
     public int GemmThreads { get; init; } = 1;
 
+    /// <summary>
+    /// Split scoring (<c>engine.split_scoring</c>, default true): pre-ranking scores the cached ad representations
+    /// straight from spans when the model implements <see cref="Cascade.Models.IRepresentationScorer"/>, and ranking
+    /// uses the model's <see cref="Cascade.Models.SplitCtrScorer"/> (request part once, per-ad caches) when it has one;
+    /// false runs the batched tensor forwards (the reference path, for A/B measurements).
+    /// </summary>
+    public bool SplitScoring { get; init; } = true;
+
     /// <summary>Sets <see cref="Cascade.Kernels.Gemm.MaxThreads"/> from <see cref="GemmThreads"/> (0 = every core).</summary>
     public void ApplyGemmThreads() => Cascade.Kernels.Gemm.MaxThreads = GemmThreads == 0 ? Environment.ProcessorCount : GemmThreads;
 
@@ -137,7 +145,8 @@ public sealed record ServingOptions
                     "http.max_pending_work" => o with { MaxPendingWork = Int() },
                     "nearline.queue_capacity" => o with { EventQueueCapacity = Int() },
                     "engine.gemm_threads" => o with { GemmThreads = Int() },
-                    _ => throw new FormatException($"{file}:{kk.Start.Line}: unknown key '{key}'. Known: retrieval.model, retrieval.method, retrieval.k, retrieval.ef, retrieval.filter_eligible, prerank.model, prerank.n, rank.model, rank.m, auction.default_count, auction.max_count, http.deadline_ms, http.max_body_bytes, http.max_concurrent_requests, http.max_features, http.max_pending_work, nearline.queue_capacity, engine.gemm_threads."),
+                    "engine.split_scoring" => o with { SplitScoring = Bool() },
+                    _ => throw new FormatException($"{file}:{kk.Start.Line}: unknown key '{key}'. Known: retrieval.model, retrieval.method, retrieval.k, retrieval.ef, retrieval.filter_eligible, prerank.model, prerank.n, rank.model, rank.m, auction.default_count, auction.max_count, http.deadline_ms, http.max_body_bytes, http.max_concurrent_requests, http.max_features, http.max_pending_work, nearline.queue_capacity, engine.gemm_threads, engine.split_scoring."),
                 };
             }
         }
