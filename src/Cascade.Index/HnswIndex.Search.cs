@@ -104,9 +104,21 @@ public sealed unsafe partial class HnswIndex
                 long entry = Volatile.Read(ref _entry);
                 if (entry < 0) return 0;
                 int cur = (int)entry;
-                float curDist = DistChecked(ref st, cur, q, out bool curDeleted);
-                GreedyDescend(ref st, ctx, q, ref cur, ref curDist, ref curDeleted, (int)(entry >> 32), 0);
-                SearchLayer(ctx, ref st, q, cur, curDist, curDeleted, 0, ef, ref accept);
+                if (_words > 0)
+                {
+                    // Walk on the bfloat16 rows with the query split into even/odd halves; re-score in fp32 at the end.
+                    BFloat16Distances.SplitQuery(ctx.Query, ctx.QuerySplit);
+                    fixed (float* qs = ctx.QuerySplit)
+                    {
+                        float walkDist = DistChecked<BFloat16Walk>(ref st, cur, qs, out bool walkDeleted);
+                        GreedyDescend<BFloat16Walk>(ref st, ctx, qs, ref cur, ref walkDist, ref walkDeleted, (int)(entry >> 32), 0);
+                        SearchLayer<TAccept, BFloat16Walk>(ctx, ref st, qs, cur, walkDist, walkDeleted, 0, ef, ref accept);
+                    }
+                    return DrainReranked(ctx, ref st, q, k, results, filter);
+                }
+                float curDist = DistChecked<Float32Walk>(ref st, cur, q, out bool curDeleted);
+                GreedyDescend<Float32Walk>(ref st, ctx, q, ref cur, ref curDist, ref curDeleted, (int)(entry >> 32), 0);
+                SearchLayer<TAccept, Float32Walk>(ctx, ref st, q, cur, curDist, curDeleted, 0, ef, ref accept);
                 return DrainResults(ctx, ref st, q, k, results, filter);
             }
         }
@@ -117,7 +129,8 @@ public sealed unsafe partial class HnswIndex
     }
 
     /// <summary>Greedy walk (beam 1) from level <paramref name="fromLevel"/> down to <paramref name="toLevel"/> + 1.</summary>
-    private void GreedyDescend(ref HnswStorage st, SearchContext ctx, float* q, ref int cur, ref float curDist, ref bool curDeleted, int fromLevel, int toLevel)
+    private void GreedyDescend<TWalk>(ref HnswStorage st, SearchContext ctx, float* q, ref int cur, ref float curDist, ref bool curDeleted, int fromLevel, int toLevel)
+        where TWalk : struct, IWalk
     {
         var links = ctx.Links;
         for (int level = fromLevel; level > toLevel; level--)
@@ -129,7 +142,7 @@ public sealed unsafe partial class HnswIndex
                 int n = ReadLinks(ref st, cur, level, links);
                 for (int j = 0; j < n; j++)
                 {
-                    float d = DistChecked(ref st, links[j], q, out bool del);
+                    float d = DistChecked<TWalk>(ref st, links[j], q, out bool del);
                     if (d < curDist)
                     {
                         curDist = d;
@@ -149,8 +162,9 @@ public sealed unsafe partial class HnswIndex
     /// (1) keep the unvisited neighbours and prefetch their vectors and version words, (2) compute their distances,
     /// (3) update the beam — the same heap operations in the same order as one fused loop, so results are identical.
     /// </summary>
-    private void SearchLayer<TAccept>(SearchContext ctx, ref HnswStorage st, float* q, int entry, float entryDist, bool entryDeleted, int level, int ef, ref TAccept accept)
+    private void SearchLayer<TAccept, TWalk>(SearchContext ctx, ref HnswStorage st, float* q, int entry, float entryDist, bool entryDeleted, int level, int ef, ref TAccept accept)
         where TAccept : struct, IAccept
+        where TWalk : struct, IWalk
     {
         var cand = ctx.Candidates;
         var res = ctx.Results;
@@ -183,7 +197,7 @@ public sealed unsafe partial class HnswIndex
                 if (!ctx.TryVisit(s)) continue;
                 EnsureStorage(ref st, s);
                 fresh[m++] = s;
-                Prefetch(st, s);
+                default(TWalk).Prefetch(this, st, s);
                 if (accept.ReadsId && Sse.IsSupported) // the filter's id is one more random line per candidate
                     Sse.Prefetch0(Unsafe.AsPointer(ref st.Ids[s >> HnswStorage.ChunkShift][s & HnswStorage.ChunkMask]));
             }
@@ -193,7 +207,7 @@ public sealed unsafe partial class HnswIndex
                 int next = cand.TopValue;
                 if ((uint)next < (uint)st.Capacity) { Sse.Prefetch0(Ver(st, next)); Sse.Prefetch0(Block(st, next) + 1); }
             }
-            for (int j = 0; j < m; j++) freshDist[j] = DistChecked(ref st, fresh[j], q, out freshDeleted[j]);
+            for (int j = 0; j < m; j++) freshDist[j] = DistChecked<TWalk>(ref st, fresh[j], q, out freshDeleted[j]);
             for (int j = 0; j < m; j++)
             {
                 float dn = freshDist[j];
@@ -222,11 +236,7 @@ public sealed unsafe partial class HnswIndex
     {
         var items = ctx.Results.Items;
         int total = items.Length;
-        if (ctx.OutSlots.Length < total)
-        {
-            ctx.OutSlots = new int[total];
-            ctx.OutKeys = new float[total];
-        }
+        ctx.EnsureOutput(total);
         var keys = ctx.OutKeys.AsSpan(0, total);
         var slots = ctx.OutSlots.AsSpan(0, total);
         for (int i = 0; i < total; i++)

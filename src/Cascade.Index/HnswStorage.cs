@@ -7,7 +7,8 @@ namespace Cascade.Index;
 /// The reader-visible memory of an HNSW index: fixed-size chunks of slots (2^14 per chunk), each chunk holding flat
 /// contiguous arrays on the pinned object heap — vectors (S, D) starting on a 64-byte boundary, a dense array of
 /// per-node version words (S), level-0 link blocks (S, 2M + 2) = [reserved, header, links…], ids (S) and upper-level
-/// link arrays. Growth appends a chunk and publishes a NEW directory object; old directories stay valid because
+/// link arrays, plus (when the index walks in bfloat16) a half-size copy of the vectors, (S, ⌈D/2⌉) words, also
+/// 64-byte aligned. Growth appends a chunk and publishes a NEW directory object; old directories stay valid because
 /// chunks never move, so readers never stop while capacity grows.
 /// </summary>
 /// <remarks>
@@ -25,15 +26,17 @@ internal sealed unsafe class HnswStorage
 
     public readonly int Capacity;
     public readonly nint[] Vectors;   // float* per chunk, (ChunkSize, D), 64-byte aligned
+    public readonly nint[] Rows;      // uint* per chunk, (ChunkSize, W) bfloat16 pairs, 64-byte aligned; 0 when W = 0
     public readonly nint[] Versions;  // int* per chunk, (ChunkSize): the node's sequence lock and deleted bit
     public readonly nint[] Blocks;    // int* per chunk, (ChunkSize, Stride0)
     public readonly long[][] Ids;     // (ChunkSize) per chunk
     public readonly int[]?[][] Upper; // per slot: levels 1..L as [count, links(M)] × L, null on level-0-only nodes
     private readonly Array[] _keepAlive;
 
-    private HnswStorage(nint[] vectors, nint[] versions, nint[] blocks, long[][] ids, int[]?[][] upper, Array[] keepAlive)
+    private HnswStorage(nint[] vectors, nint[] rows, nint[] versions, nint[] blocks, long[][] ids, int[]?[][] upper, Array[] keepAlive)
     {
         Vectors = vectors;
+        Rows = rows;
         Versions = versions;
         Blocks = blocks;
         Ids = ids;
@@ -42,23 +45,30 @@ internal sealed unsafe class HnswStorage
         Capacity = vectors.Length << ChunkShift;
     }
 
-    public static HnswStorage Empty { get; } = new([], [], [], [], [], []);
+    public static HnswStorage Empty { get; } = new([], [], [], [], [], [], []);
 
-    /// <summary>A new directory with one more chunk; the existing chunks are shared, not copied.</summary>
-    public HnswStorage AddChunk(int dimensions, int stride0)
+    /// <summary>
+    /// A new directory with one more chunk; the existing chunks are shared, not copied. <paramref name="words"/> is
+    /// the bfloat16 row length in 32-bit words (0: no compressed copy).
+    /// </summary>
+    public HnswStorage AddChunk(int dimensions, int stride0, int words)
     {
         int c = Vectors.Length;
         // Rows of D = 16·j floats then never straddle a cache line more than they must (D = 32: 2 lines, not 3).
         var vec = GC.AllocateArray<float>(ChunkSize * dimensions + Align / sizeof(float), pinned: true);
         var ver = GC.AllocateArray<int>(ChunkSize, pinned: true);
         var blk = GC.AllocateArray<int>(ChunkSize * stride0, pinned: true);
-        var keep = new Array[_keepAlive.Length + 3];
+        // D = 32 in bfloat16 is 64 bytes: aligned, each row is exactly one cache line.
+        var rows = words > 0 ? GC.AllocateArray<uint>(ChunkSize * words + Align / sizeof(uint), pinned: true) : null;
+        var keep = new Array[_keepAlive.Length + 4];
         _keepAlive.CopyTo(keep, 0);
+        keep[^4] = rows ?? Array.Empty<uint>();
         keep[^3] = vec;
         keep[^2] = ver;
         keep[^1] = blk;
         return new HnswStorage(
             Append(Vectors, AlignUp(Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(vec)))),
+            Append(Rows, rows is null ? 0 : AlignUp(Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(rows)))),
             Append(Versions, (nint)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(ver))),
             Append(Blocks, (nint)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(blk))),
             Append(Ids, new long[ChunkSize]),
@@ -76,6 +86,6 @@ internal sealed unsafe class HnswStorage
         return grown;
     }
 
-    public long Bytes(int dimensions, int stride0)
-        => (long)Vectors.Length * ChunkSize * (dimensions * 4L + stride0 * 4L + 4 + 8 + 8);
+    public long Bytes(int dimensions, int stride0, int words)
+        => (long)Vectors.Length * ChunkSize * (dimensions * 4L + words * 4L + stride0 * 4L + 4 + 8 + 8);
 }

@@ -16,6 +16,7 @@ internal sealed class SearchContext
     public readonly MaxHeap Results = new(256);
     public readonly int[] Links;        // (2M) one node's neighbour list
     public readonly float[] Query;      // (D) the query, normalised under cosine
+    public readonly float[] QuerySplit; // (2·⌈D/2⌉) its even then odd components, for the bfloat16 kernels
     public float[] Gather;              // (2M, D) neighbour vectors handed to a neural scorer
     public readonly float[] Scores;     // (2M)
     public readonly int[] GatherSlots;  // (2M)
@@ -24,6 +25,8 @@ internal sealed class SearchContext
     public readonly bool[] FreshDeleted; // (2M) their deleted flags
     public int[] OutSlots = new int[64];
     public float[] OutKeys = new float[64];
+    public float[] RerankKeys = new float[64];           // exact distances of the re-scored candidates
+    public SearchResult[] RerankItems = new SearchResult[64];
     public readonly List<(float Dist, int Slot)> Pairs = new(64);
     public readonly List<int> Selected = new(64);
     public readonly List<int> Scratch = new(64);
@@ -33,12 +36,23 @@ internal sealed class SearchContext
         int m0 = 2 * index.Options.M;
         Links = new int[m0];
         Query = new float[index.Dimensions];
+        QuerySplit = new float[2 * BFloat16Distances.WordsPerRow(index.Dimensions)];
         Gather = new float[m0 * index.Dimensions];
         Scores = new float[m0];
         GatherSlots = new int[m0];
         Fresh = new int[m0];
         FreshDist = new float[m0];
         FreshDeleted = new bool[m0];
+    }
+
+    /// <summary>Grows the drain buffers to hold <paramref name="count"/> results (once per larger ef, then reused).</summary>
+    public void EnsureOutput(int count)
+    {
+        if (OutSlots.Length >= count) return;
+        OutSlots = new int[count];
+        OutKeys = new float[count];
+        RerankKeys = new float[count];
+        RerankItems = new SearchResult[count];
     }
 
     public void NewEpoch(int capacity)
