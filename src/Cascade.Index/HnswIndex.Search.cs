@@ -201,11 +201,20 @@ public sealed unsafe partial class HnswIndex
                 if (accept.ReadsId && Sse.IsSupported) // the filter's id is one more random line per candidate
                     Sse.Prefetch0(Unsafe.AsPointer(ref st.Ids[s >> HnswStorage.ChunkShift][s & HnswStorage.ChunkMask]));
             }
-            // The node expanded next is often the current best candidate: start loading its links now.
+            // The node expanded next is often the current best candidate: start loading its links now — every line of
+            // them: header + 2M links is 132 bytes at M = 16, always 3 lines of a 136-byte block (only the first was
+            // prefetched before).
             if (Sse.IsSupported && level == 0 && cand.Count > 0)
             {
                 int next = cand.TopValue;
-                if ((uint)next < (uint)st.Capacity) { Sse.Prefetch0(Ver(st, next)); Sse.Prefetch0(Block(st, next) + 1); }
+                if ((uint)next < (uint)st.Capacity)
+                {
+                    Sse.Prefetch0(Ver(st, next));
+                    byte* b = (byte*)(Block(st, next) + 1);
+                    byte* end = (byte*)(Block(st, next) + _stride0);
+                    for (byte* p = b; p < end; p += 64) Sse.Prefetch0(p);
+                    Sse.Prefetch0(end - 1);
+                }
             }
             for (int j = 0; j < m; j++) freshDist[j] = DistChecked<TWalk>(ref st, fresh[j], q, out freshDeleted[j]);
             for (int j = 0; j < m; j++)

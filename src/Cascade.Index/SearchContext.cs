@@ -5,13 +5,15 @@ namespace Cascade.Index;
 
 /// <summary>
 /// Per-search scratch: a visited set with epoch tags (a slot is visited when its tag equals the current epoch, so
-/// starting a search is one increment instead of clearing N entries; the array is cleared once every 65,535 searches
-/// when the 16-bit epoch wraps), the two heaps, link and gather buffers. Rented from <see cref="SearchContextPool"/>.
+/// starting a search is one increment instead of clearing N entries; the array is cleared once every 255 searches
+/// when the 8-bit epoch wraps), the two heaps, link and gather buffers. Byte tags rather than 16-bit ones: at 1M
+/// nodes the set is 1 MB instead of 2 MB, so it shares the 2 MB L2 with the search's other data instead of filling
+/// it; the extra clear (1 MB every 255 searches) costs ~0.1 µs per search. Rented from <see cref="SearchContextPool"/>.
 /// </summary>
 internal sealed class SearchContext
 {
-    public ushort[] Visited = [];
-    private ushort _epoch;
+    public byte[] Visited = [];
+    private byte _epoch;
     public readonly MaxHeap Candidates = new(256);
     public readonly MaxHeap Results = new(256);
     public readonly int[] Links;        // (2M) one node's neighbour list
@@ -57,7 +59,7 @@ internal sealed class SearchContext
 
     public void NewEpoch(int capacity)
     {
-        if (Visited.Length < capacity) { Visited = new ushort[capacity]; _epoch = 0; }
+        if (Visited.Length < capacity) { Visited = new byte[capacity]; _epoch = 0; }
         if (++_epoch == 0)
         {
             Array.Clear(Visited);
@@ -71,16 +73,16 @@ internal sealed class SearchContext
     {
         var visited = Visited;
         if ((uint)slot >= (uint)visited.Length) visited = GrowVisited(slot);
-        ref ushort tag = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(visited), slot); // in range: checked above
+        ref byte tag = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(visited), slot); // in range: checked above
         if (tag == _epoch) return false;
         tag = _epoch;
         return true;
     }
 
-    private ushort[] GrowVisited(int slot)
+    private byte[] GrowVisited(int slot)
     {
         // Capacity grew during this search; rare, so the copy is acceptable.
-        var grown = new ushort[Math.Max(slot + 1, Visited.Length * 2)];
+        var grown = new byte[Math.Max(slot + 1, Visited.Length * 2)];
         Visited.CopyTo(grown, 0);
         Visited = grown;
         return grown;
