@@ -25,7 +25,7 @@ public sealed class BFloat16WalkTests : IDisposable
     public void RecallMatchesTheFloat32WalkOnClusteredData()
     {
         // The benchmark's shape scaled down: unit vectors from a Gaussian mixture, σ = 0.1, inner product, M = 16.
-        const int dim = 32, n = 20_000, queries = 400;
+        const int dim = 32, n = 10_000, queries = 300;
         var data = SyntheticVectors.GaussianMixture(n, dim, 100, 0.1f, normalize: true, seed: 1);
         var qs = SyntheticVectors.GaussianMixture(queries, dim, 100, 0.1f, normalize: true, seed: 2);
         var (built, exact) = TestData.Build(data, dim, new HnswOptions { Metric = Metric.InnerProduct, M = 16, EfConstruction = 100 });
@@ -35,7 +35,8 @@ public sealed class BFloat16WalkTests : IDisposable
             double rb = TestData.MeasureRecall(bf16, exact, qs, dim, 10, ef), rf = TestData.MeasureRecall(fp32, exact, qs, dim, 10, ef);
             // bfloat16 moves a distance by ≤ 2⁻⁸‖q‖‖v‖ (typically ~2e-4 here), far below the gaps between neighbours, but
             // a walk that takes one other step at a near-tie can end elsewhere: at ef = 10 (no room to recover) that
-            // changed ~0.5 % of 4,000 hits at 100k. 0.01 allows that; a broken walk or re-score loses far more.
+            // changed 0.2 % of 20,000 hits at 100k (0.9412 vs 0.9431). 0.01 allows that on 3,000 hits; a walk on wrong rows or
+            // a re-score that drops true neighbours loses far more.
             Assert.True(Math.Abs(rb - rf) <= 0.01, $"ef={ef}: recall@10 bfloat16 {rb:F4} vs float32 {rf:F4}");
             if (ef >= 40) Assert.True(rb >= 0.97, $"ef={ef}: recall@10 {rb:F4}");
         }
@@ -105,12 +106,12 @@ public sealed class BFloat16WalkTests : IDisposable
             for (int i = 0; i < dim; i++) v[i] = scale * (float)(rng.NextDouble() * 2 - 1);
             return v;
         }
-        var index = new HnswIndex(dim, new HnswOptions { Metric = Metric.InnerProduct, M = 8, EfConstruction = 48 });
+        var index = new HnswIndex(dim, new HnswOptions { Metric = Metric.InnerProduct, M = 8, EfConstruction = 32 });
         var last = new Dictionary<long, float[]>();
-        for (long id = 0; id < 20_000; id++) index.Upsert(id, last[id] = Vector(1f)); // two chunks of 16,384 slots
+        for (long id = 0; id < 17_000; id++) index.Upsert(id, last[id] = Vector(1f)); // two chunks of 16,384 slots
         for (int i = 0; i < 1_000; i++)
         {
-            long id = rng.Next(20_000);
+            long id = rng.Next(17_000);
             index.Upsert(id, last[id] = Vector(i % 100 == 0 ? 5f : 1f)); // longer vectors raise the norm bound
         }
         for (long id = 0; id < 300; id++) { index.Delete(id); last.Remove(id); }
