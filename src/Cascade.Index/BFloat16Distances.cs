@@ -43,12 +43,40 @@ public static unsafe class BFloat16Distances
     {
         int words = WordsPerRow(source.Length);
         if (row.Length < words) throw new ArgumentException($"Encode: row holds {row.Length} words, D = {source.Length} needs {words}.", nameof(row));
-        for (int i = 0; i < words; i++)
+        int i = 0;
+        if (Vector512.IsHardwareAccelerated)
+        {
+            // 16 floats → 8 words per step, the same rounding as FromSingle lane by lane (load encodes 32M floats at
+            // 1M × 32: ~0.1 s scalar, a few ms here).
+            fixed (float* src = source)
+            fixed (uint* dst = row)
+            {
+                for (; 2 * i + 16 <= source.Length; i += 8)
+                {
+                    var bits = Vector512.Load((uint*)src + 2 * i);
+                    var rounded = RoundLanes(bits).AsUInt64();
+                    // Lane pair (2j, 2j + 1) as one 64-bit lane: low word's upper half → bits 0–15, high word's → 16–31.
+                    var packed = ((rounded >> 16) & Vector512.Create(0xFFFFul)) | ((rounded >> 32) & Vector512.Create(0xFFFF0000ul));
+                    Vector256.Store(Vector512.Narrow(packed, Vector512<ulong>.Zero).GetLower(), dst + i);
+                }
+            }
+        }
+        for (; i < words; i++)
         {
             uint lo = FromSingle(source[2 * i]);
             uint hi = 2 * i + 1 < source.Length ? FromSingle(source[2 * i + 1]) : 0u;
             row[i] = lo | (hi << 16);
         }
+    }
+
+    /// <summary><see cref="FromSingle"/> on 16 lanes, the result still in the upper 16 bits of each lane.</summary>
+    private static Vector512<uint> RoundLanes(Vector512<uint> bits)
+    {
+        var exponent = Vector512.Create(0x7F800000u);
+        var rounded = bits + Vector512.Create(0x7FFFu) + ((bits >> 16) & Vector512<uint>.One);
+        // NaN/∞ inputs, and finite values that would round up to ∞, keep their truncated bits.
+        var keep = Vector512.Equals(bits & exponent, exponent) | Vector512.Equals(rounded & exponent, exponent);
+        return Vector512.ConditionalSelect(keep, bits, rounded);
     }
 
     /// <summary>

@@ -25,6 +25,7 @@ public unsafe class BFloat16Tests
             for (int i = 0; i < dim; i++) { v[i] = (float)(rng.NextDouble() * 2 - 1); q[i] = (float)(rng.NextDouble() * 2 - 1); }
             var row = new uint[words + 1];
             BFloat16Distances.Encode(v, row);
+            if (EncodeMismatch(v, row) is string bad) return bad;
             row[words] = 0x447A447Au; // 1000 in both halves
             var split = new float[2 * words + 1];
             BFloat16Distances.SplitQuery(q, split);
@@ -42,6 +43,35 @@ public unsafe class BFloat16Tests
             if (MathF.Abs(l2 - l2Ref) > 4 * tol) return $"bfloat16 L2Squared D={dim}: {l2} vs reference {l2Ref}";
         }
         return null;
+    }
+
+    /// <summary>Null when the (possibly vectorised) Encode equals FromSingle component by component.</summary>
+    private static string? EncodeMismatch(ReadOnlySpan<float> v, ReadOnlySpan<uint> row)
+    {
+        for (int i = 0; i < v.Length; i++)
+        {
+            ushort got = (ushort)((i & 1) == 0 ? row[i >> 1] : row[i >> 1] >> 16);
+            if (got != BFloat16Distances.FromSingle(v[i])) return $"Encode D={v.Length} component {i} ({v[i]}): 0x{got:X4} vs FromSingle 0x{BFloat16Distances.FromSingle(v[i]):X4}";
+        }
+        if ((v.Length & 1) == 1 && row[v.Length >> 1] >> 16 != 0) return $"Encode D={v.Length}: padding half not zero";
+        return null;
+    }
+
+    [Fact]
+    public void EncodeRoundsSpecialValuesLikeFromSingle()
+    {
+        // Ties, values that would overflow to ∞, subnormals, signed zeros, and the NaN/∞ a corrupt file could hold.
+        float[] specials = [1f + 1f / 256, 1f + 3f / 256, float.MaxValue, -float.MaxValue, 1e-40f, -0f, 0f,
+            float.NaN, float.PositiveInfinity, float.NegativeInfinity, BitConverter.UInt32BitsToSingle(0x7FFFFFFF), 3.3895e38f];
+        var rng = new Random(11);
+        for (int dim = 1; dim <= 70; dim++)
+        {
+            var v = new float[dim];
+            for (int i = 0; i < dim; i++) v[i] = rng.Next(3) == 0 ? specials[rng.Next(specials.Length)] : (float)(rng.NextDouble() * 4 - 2);
+            var row = new uint[BFloat16Distances.WordsPerRow(dim)];
+            BFloat16Distances.Encode(v, row);
+            Assert.Null(EncodeMismatch(v, row));
+        }
     }
 
     [Fact]
