@@ -106,13 +106,16 @@ public sealed unsafe partial class HnswIndex
                 int cur = (int)entry;
                 if (_words > 0)
                 {
-                    // Walk on the bfloat16 rows with the query split into even/odd halves; re-score in fp32 at the end.
+                    // The upper levels are descended in fp32 (a few dozen distances on nodes that stay cached), so level 0
+                    // starts where the fp32 walk would; level 0 walks on the bfloat16 rows with the query split into
+                    // even/odd halves, and the final candidates are re-scored in fp32.
+                    float topDist = DistChecked<Float32Walk>(ref st, cur, q, out bool topDeleted);
+                    GreedyDescend<Float32Walk>(ref st, ctx, q, ref cur, ref topDist, ref topDeleted, (int)(entry >> 32), 0);
                     BFloat16Distances.SplitQuery(ctx.Query, ctx.QuerySplit);
                     fixed (float* qs = ctx.QuerySplit)
                     {
                         float walkDist = DistChecked<BFloat16Walk>(ref st, cur, qs, out bool walkDeleted);
-                        GreedyDescend<BFloat16Walk>(ref st, ctx, qs, ref cur, ref walkDist, ref walkDeleted, (int)(entry >> 32), 0);
-                        SearchLayer<TAccept, BFloat16Walk>(ctx, ref st, qs, cur, walkDist, walkDeleted, 0, ef, ref accept);
+                        SearchLayer<TAccept, BFloat16Walk>(ctx, ref st, qs, cur, walkDist, walkDeleted, 0, ef, ref accept, NearMissMargin(q, walkDist));
                     }
                     return DrainReranked(ctx, ref st, q, k, results, filter);
                 }
@@ -162,10 +165,15 @@ public sealed unsafe partial class HnswIndex
     /// (1) keep the unvisited neighbours and prefetch their vectors and version words, (2) compute their distances,
     /// (3) update the beam — the same heap operations in the same order as one fused loop, so results are identical.
     /// </summary>
-    private void SearchLayer<TAccept, TWalk>(SearchContext ctx, ref HnswStorage st, float* q, int entry, float entryDist, bool entryDeleted, int level, int ef, ref TAccept accept)
+    /// <remarks>
+    /// With <paramref name="nearMargin"/> &gt; 0 (the bfloat16 walk), a node rejected by less than that margin is kept in
+    /// a small ring (ctx.NearSlots) so the fp32 re-score can still rescue it when ef is close to k.
+    /// </remarks>
+    private void SearchLayer<TAccept, TWalk>(SearchContext ctx, ref HnswStorage st, float* q, int entry, float entryDist, bool entryDeleted, int level, int ef, ref TAccept accept, float nearMargin = 0f)
         where TAccept : struct, IAccept
         where TWalk : struct, IWalk
     {
+        ctx.NearCount = 0;
         var cand = ctx.Candidates;
         var res = ctx.Results;
         cand.Clear();
@@ -231,6 +239,7 @@ public sealed unsafe partial class HnswIndex
                         bound = res.TopKey;
                     }
                 }
+                else if (dn < bound + nearMargin) ctx.RecordNearMiss(fresh[j], dn);
             }
         }
     }

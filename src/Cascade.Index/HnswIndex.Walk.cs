@@ -65,14 +65,17 @@ public sealed unsafe partial class HnswIndex
     /// When even the ef-th result is within the margin (ef close to k), a node the walk scored but dropped from the
     /// results could belong to the top k; the unexpanded candidates within the margin are then re-scored too. Without
     /// this, recall@10 at ef = 10 was 0.006 below the fp32 walk's at 100k (no room to recover a swapped neighbour).
+    /// So are the nodes the walk rejected by less than the margin (the last 64, see SearchLayer), which never entered
+    /// the candidates at all.
     /// </summary>
     private int DrainReranked(SearchContext ctx, ref HnswStorage st, float* q, int k, Span<SearchResult> results, Func<long, bool>? filter)
     {
         var items = ctx.Results.Items;
         int total = items.Length;
-        ctx.EnsureOutput(total + ctx.Candidates.Count);
+        int spare = ctx.Candidates.Count + SearchContext.NearCapacity;
+        ctx.EnsureOutput(total + spare);
         var keys = ctx.OutKeys.AsSpan(0, total);
-        var slots = ctx.OutSlots.AsSpan(0, total + ctx.Candidates.Count);
+        var slots = ctx.OutSlots.AsSpan(0, total + spare);
         for (int i = 0; i < total; i++)
         {
             keys[i] = items[i].Key;
@@ -122,7 +125,10 @@ public sealed unsafe partial class HnswIndex
         return written;
     }
 
-    /// <summary>Appends to slots[total..] the unexpanded candidates (not among the results) within the margin; returns how many.</summary>
+    /// <summary>
+    /// Appends to slots[total..] the unexpanded candidates (not among the results) and the narrowly rejected nodes
+    /// within the margin; returns how many.
+    /// </summary>
     private static int RescueCandidates(SearchContext ctx, Span<int> slots, int total, float upper, bool l2, float qNorm, float e, float slack)
     {
         int added = 0;
@@ -132,7 +138,25 @@ public sealed unsafe partial class HnswIndex
             if (d - Epsilon(d, l2, qNorm, e, slack) > upper || slots[..total].Contains(c.Value)) continue;
             slots[total + added++] = c.Value;
         }
+        int near = Math.Min(ctx.NearCount, SearchContext.NearCapacity); // never in the results or candidates: rejected
+        for (int i = 0; i < near; i++)
+        {
+            float d = ctx.NearKeys[i];
+            if (d - Epsilon(d, l2, qNorm, e, slack) <= upper) slots[total + added++] = ctx.NearSlots[i];
+        }
         return added;
+    }
+
+    /// <summary>
+    /// How far past the result bound a rejected node is still worth remembering: twice the bfloat16 error bound
+    /// (at the layer-0 entry's distance for L2, whose bound grows with the distance). Best effort: it only widens
+    /// what the final re-score can rescue; exactness of the ranking does not depend on it.
+    /// </summary>
+    private float NearMissMargin(float* q, float entryDistance)
+    {
+        float e = BFloat16Distances.UnitRoundoff * Volatile.Read(ref _maxNorm);
+        float qNorm = MathF.Sqrt(Distances.Dot(q, q, _dim));
+        return 2f * Epsilon(entryDistance, _metric == Metric.L2, qNorm, e, 0f);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -25,6 +25,10 @@ internal sealed class SearchContext
     public readonly int[] Fresh;        // (2M) unvisited neighbours of the node being expanded
     public readonly float[] FreshDist;  // (2M) their distances
     public readonly bool[] FreshDeleted; // (2M) their deleted flags
+    public const int NearCapacity = 64;
+    public readonly int[] NearSlots = new int[NearCapacity];     // ring of nodes the bfloat16 walk rejected narrowly
+    public readonly float[] NearKeys = new float[NearCapacity];  // their walk distances
+    public int NearCount;                                         // recorded so far (the ring keeps the latest 64)
     public int[] OutSlots = new int[64];
     public float[] OutKeys = new float[64];
     public float[] RerankKeys = new float[64];           // exact distances of the re-scored candidates
@@ -45,6 +49,15 @@ internal sealed class SearchContext
         Fresh = new int[m0];
         FreshDist = new float[m0];
         FreshDeleted = new bool[m0];
+    }
+
+    /// <summary>Keeps a narrowly rejected node; the latest 64 survive (the bound only tightens, so they matter most).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void RecordNearMiss(int slot, float key)
+    {
+        int i = NearCount++ & (NearCapacity - 1);
+        NearSlots[i] = slot;
+        NearKeys[i] = key;
     }
 
     /// <summary>Grows the drain buffers to hold <paramref name="count"/> results (once per larger ef, then reused).</summary>
