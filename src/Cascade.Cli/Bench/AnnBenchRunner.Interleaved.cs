@@ -41,10 +41,15 @@ internal sealed partial class AnnBenchRunner
         foreach (var precision in settings.Precisions)
         {
             var sw = Stopwatch.StartNew();
+            double cpu0 = ThreadCpuSeconds();
             var index = HnswIndex.Load(path, precision);
+            string name = $"cascade precision={precision.ToString().ToLowerInvariant()}";
+            Add($"{name} load {tag}", "load_s", sw.Elapsed.TotalSeconds, "s");
+            Add($"{name} load {tag}", "load_cpu_s", ThreadCpuSeconds() - cpu0, "CPU-s");
+            Add($"{name} memory {tag}", "memory_mb", index.MemoryBytes / 1e6, "MB");
             if (index.Count != n) throw new InvalidDataException($"{path}: holds {index.Count} items, base.fbin has {n}; delete it to rebuild.");
             Log($"{tag}: loaded {path} as {precision} in {sw.Elapsed.TotalSeconds:F2} s ({index.MemoryBytes / 1e6:F0} MB)");
-            contestants.Add(new Contestant($"cascade precision={precision.ToString().ToLowerInvariant()}", index));
+            contestants.Add(new Contestant(name, index));
         }
         using var worker = settings.Compare ? HnswlibWorker.Start(settings, dir, metric == Metric.L2 ? "l2" : "ip") : null;
         if (worker is not null) contestants.Add(new Contestant("hnswlib", null));
