@@ -6,9 +6,9 @@ Run with Debian's python (/usr/bin/python3) after `apt-get install -y python3-hn
 (temporary file, then rename) so later runs reuse the same graph. Then it answers one command per stdin line, so the
 C# driver can interleave the two libraries on the same queries while the other one is idle:
 
-  warm <ef> <count>    searches the first <count> queries at <ef> (untimed); replies {"ok": true}
-  sweep <ef>           searches every query of DIR/queries.fbin once on one thread; replies
-                       {"ef", "seconds" (wall), "cpu_seconds" (this process), "recall"} against DIR/gt.ibin
+  block <ef> <start> <count>   searches queries [start, start + count) of DIR/queries.fbin once on one thread;
+                               replies {"seconds" (wall), "cpu_seconds" (this process), "hits"} (hits against
+                               DIR/gt.ibin, summed over the block)
   quit
 
 Every reply is one JSON line on stdout; progress goes to stderr. Never a runtime dependency.
@@ -93,20 +93,20 @@ def main():
             continue
         if parts[0] == "quit":
             break
-        if parts[0] == "warm":
-            index.set_ef(int(parts[1]))
-            index.knn_query(queries[:int(parts[2])], k=a.k, num_threads=1)
-            reply({"ok": True})
-        elif parts[0] == "sweep":
-            ef = int(parts[1])
+        if parts[0] == "block":
+            ef, start, count = int(parts[1]), int(parts[2]), int(parts[3])
+            if start < 0 or count < 1 or start + count > queries.shape[0]:
+                reply({"error": f"block {start}+{count} outside {queries.shape[0]} queries"})
+                continue
             index.set_ef(ef)
+            block = queries[start:start + count]
             c = time.process_time()
             t = time.perf_counter()
-            labels, _ = index.knn_query(queries, k=a.k, num_threads=1)
+            labels, _ = index.knn_query(block, k=a.k, num_threads=1)
             wall = time.perf_counter() - t
             cpu = time.process_time() - c
-            hits = sum(len(set(labels[i].tolist()) & set(truth[i].tolist())) for i in range(truth.shape[0]))
-            reply({"ef": ef, "seconds": wall, "cpu_seconds": cpu, "recall": hits / truth.size})
+            hits = sum(len(set(labels[i].tolist()) & set(truth[start + i].tolist())) for i in range(count))
+            reply({"seconds": wall, "cpu_seconds": cpu, "hits": hits})
         else:
             reply({"error": f"unknown command {parts[0]!r}"})
 

@@ -18,8 +18,8 @@ internal sealed partial class AnnBenchRunner
 
     /// <summary>
     /// `--data-dir DIR --rounds R`: reuses one saved graph per library on the exported data of DIR and runs the
-    /// single-thread sweep interleaved — per round and per ef, every contestant searches all queries once, the order
-    /// alternating between rounds — then reports the median and the spread (min, max) of QPS per ef, so a comparison
+    /// single-thread sweep interleaved — per round and per ef, every contestant searches all queries once, taking
+    /// turns every --block queries (the order flipping each block) — then reports the median and the spread (min, max) of QPS per ef, so a comparison
     /// is decided on medians of runs taken under the same conditions, not on one run each.
     /// </summary>
     private void RunInterleaved(string dir)
@@ -55,18 +55,30 @@ internal sealed partial class AnnBenchRunner
         if (worker is not null) contestants.Add(new Contestant("hnswlib", null));
 
         foreach (var c in contestants) // untimed: first touches of the graph, tiered JIT
-            foreach (int ef in settings.Efs) Sweep(c, worker, queries, truth, dim, ef, Math.Min(q, 1_000));
+            foreach (int ef in settings.Efs) Block(c, worker, queries, truth, dim, ef, 0, Math.Min(q, 1_000));
         for (int round = 0; round < settings.Rounds; round++)
         {
             Log($"{tag}: round {round + 1} of {settings.Rounds}");
             foreach (int ef in settings.Efs)
             {
+                // Contestants alternate every block of queries (order flipping each block), so a change in machine
+                // load within a sweep hits all of them alike; each one's times are summed over its blocks.
+                var sums = new (double Wall, double Cpu, long Hits)[contestants.Count];
+                int b = 0;
+                for (int start = 0; start < q; start += settings.Block, b++)
+                {
+                    int count = Math.Min(settings.Block, q - start);
+                    for (int j = 0; j < contestants.Count; j++)
+                    {
+                        int at = (round + b) % 2 == 0 ? j : contestants.Count - 1 - j;
+                        var r = Block(contestants[at], worker, queries, truth, dim, ef, start, count);
+                        sums[at] = (sums[at].Wall + r.Wall, sums[at].Cpu + r.Cpu, sums[at].Hits + r.Hits);
+                    }
+                }
                 for (int j = 0; j < contestants.Count; j++)
                 {
-                    var c = contestants[round % 2 == 0 ? j : contestants.Count - 1 - j];
-                    var run = Sweep(c, worker, queries, truth, dim, ef, q);
-                    if (!c.Runs.TryGetValue(ef, out var list)) c.Runs[ef] = list = new();
-                    list.Add(run);
+                    if (!contestants[j].Runs.TryGetValue(ef, out var list)) contestants[j].Runs[ef] = list = new();
+                    list.Add((q / sums[j].Wall, sums[j].Cpu / q * 1e6, sums[j].Hits / (double)((long)q * K)));
                 }
             }
         }
@@ -88,30 +100,21 @@ internal sealed partial class AnnBenchRunner
         index.Save(path);
     }
 
-    /// <summary>Searches the first <paramref name="count"/> queries once at <paramref name="ef"/>: QPS (wall), µs of CPU per query, recall@k.</summary>
-    private (double Qps, double CpuUs, double Recall) Sweep(Contestant c, HnswlibWorker? worker, float[] queries, int[] truth, int dim, int ef, int count)
+    /// <summary>Searches queries [start, start + count) once at <paramref name="ef"/>: wall seconds, CPU seconds, hits against the truth.</summary>
+    private (double Wall, double Cpu, long Hits) Block(Contestant c, HnswlibWorker? worker, float[] queries, int[] truth, int dim, int ef, int start, int count)
     {
-        if (c.Index is null)
-        {
-            if (count < queries.Length / dim)
-            {
-                worker!.Warm(ef, count);
-                return (0, 0, 0);
-            }
-            var reply = worker!.Sweep(ef);
-            return (count / reply.Seconds, reply.CpuSeconds / count * 1e6, reply.Recall);
-        }
+        if (c.Index is null) return worker!.Block(ef, start, count);
         var buffer = new SearchResult[K];
         var found = new int[count * K];
         double cpu0 = ThreadCpuSeconds();
         var sw = Stopwatch.StartNew();
         for (int i = 0; i < count; i++)
         {
-            int got = c.Index.Search(queries.AsSpan(i * dim, dim), K, ef, buffer);
+            int got = c.Index.Search(queries.AsSpan((start + i) * dim, dim), K, ef, buffer);
             for (int j = 0; j < K; j++) found[i * K + j] = j < got ? (int)buffer[j].Id : -1;
         }
         double wall = sw.Elapsed.TotalSeconds, cpu = ThreadCpuSeconds() - cpu0;
-        return (count / wall, cpu / count * 1e6, Recall(found, truth, count));
+        return (wall, cpu, (long)Math.Round(Recall(found, truth.AsSpan(start * K, count * K).ToArray(), count) * count * K));
     }
 
     private void ReportInterleaved(List<Contestant> contestants, string tag)
@@ -171,22 +174,14 @@ internal sealed partial class AnnBenchRunner
             return worker;
         }
 
-        /// <summary>Untimed search of the first <paramref name="count"/> queries (warm-up).</summary>
-        public void Warm(int ef, int count)
+        /// <summary>One timed search of queries [start, start + count) at <paramref name="ef"/>: wall seconds, CPU seconds, hits.</summary>
+        public (double Wall, double Cpu, long Hits) Block(int ef, int start, int count)
         {
-            _process.StandardInput.WriteLine($"warm {ef} {count}");
+            _process.StandardInput.WriteLine($"block {ef} {start} {count}");
             _process.StandardInput.Flush();
-            ReadReply($"warm ef={ef}").Dispose();
-        }
-
-        /// <summary>One timed pass over every query at <paramref name="ef"/>.</summary>
-        public (double Seconds, double CpuSeconds, double Recall) Sweep(int ef)
-        {
-            _process.StandardInput.WriteLine($"sweep {ef}");
-            _process.StandardInput.Flush();
-            using var doc = ReadReply($"sweep ef={ef}");
+            using var doc = ReadReply($"block ef={ef} start={start}");
             var r = doc.RootElement;
-            return (r.GetProperty("seconds").GetDouble(), r.GetProperty("cpu_seconds").GetDouble(), r.GetProperty("recall").GetDouble());
+            return (r.GetProperty("seconds").GetDouble(), r.GetProperty("cpu_seconds").GetDouble(), r.GetProperty("hits").GetInt64());
         }
 
         private JsonDocument ReadReply(string what)
