@@ -39,11 +39,12 @@ public sealed unsafe partial class HnswIndex
     {
         int slot = AllocateSlot();
         int level = RandomLevel();
+        RaiseNormBound(q);
         LockNode(slot);
         var st = _storage;
         int* blk = Block(st, slot);
         blk[1] = 0; // count 0, not deleted
-        new ReadOnlySpan<float>(q, _dim).CopyTo(new Span<float>(Vec(st, slot), _dim));
+        StoreVectorLocked(slot, q);
         st.Ids[slot >> HnswStorage.ChunkShift][slot & HnswStorage.ChunkMask] = id;
         st.Upper[slot >> HnswStorage.ChunkShift][slot & HnswStorage.ChunkMask] = level > 0 ? new int[level * _upStride] : null;
         UnlockNode(slot);
@@ -68,7 +69,7 @@ public sealed unsafe partial class HnswIndex
         if (slot >= _storage.Capacity)
         {
             // Publish the larger directory before any link names a slot in the new chunk (readers rely on it).
-            Volatile.Write(ref _storage, _storage.AddChunk(_dim, _stride0));
+            Volatile.Write(ref _storage, _storage.AddChunk(_dim, _stride0, _words));
             int cap = _storage.Capacity;
             Array.Resize(ref _inDegree0, cap);
             Array.Resize(ref _levels, cap);
@@ -97,12 +98,12 @@ public sealed unsafe partial class HnswIndex
         long entry = _entry;
         int top = (int)(entry >> 32);
         int cur = (int)entry;
-        float curDist = DistChecked(ref st, cur, q, out bool curDeleted);
-        GreedyDescend(ref st, ctx, q, ref cur, ref curDist, ref curDeleted, top, level);
+        float curDist = DistChecked<Float32Walk>(ref st, cur, q, out bool curDeleted);
+        GreedyDescend<Float32Walk>(ref st, ctx, q, ref cur, ref curDist, ref curDeleted, top, level);
         var accept = new AcceptLiveExcept { Excluded = slot };
         for (int lev = Math.Min(level, top); lev >= 0; lev--)
         {
-            SearchLayer(ctx, ref st, q, cur, curDist, curDeleted, lev, _options.EfConstruction, ref accept);
+            SearchLayer<AcceptLiveExcept, Float32Walk>(ctx, ref st, q, cur, curDist, curDeleted, lev, _options.EfConstruction, ref accept);
             var pairs = ctx.Pairs;
             pairs.Clear();
             while (ctx.Results.Count > 0)

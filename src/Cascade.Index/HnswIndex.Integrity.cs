@@ -16,7 +16,8 @@ public sealed unsafe partial class HnswIndex
     /// <summary>
     /// Walks the whole graph under the writer lock (searches keep running) and reports: self-links, duplicate links,
     /// links to free or out-of-range slots, links to nodes below the level, wrong counts, id-map mismatches, stale
-    /// in-degrees, and live nodes not reachable from the entry point on level 0. O(N·M).
+    /// in-degrees, live nodes not reachable from the entry point on level 0, and (bfloat16 walk) any row that is not
+    /// the rounding of its node's fp32 vector or a vector longer than the norm bound. O(N·M).
     /// </summary>
     public IntegrityReport CheckIntegrity()
     {
@@ -37,6 +38,7 @@ public sealed unsafe partial class HnswIndex
                 if (flagged != (state == StateTombstone)) Report($"slot {s}: deleted flag {flagged} but state {state}");
                 long id = _storage.Ids[s >> HnswStorage.ChunkShift][s & HnswStorage.ChunkMask];
                 if (state == StateLive && (!_slotOf.TryGetValue(id, out int mapped) || mapped != s)) Report($"slot {s}: id {id} is not mapped to it");
+                if (_words > 0) CheckRow(s, Report);
                 for (int lev = 0; lev <= _levels[s]; lev++)
                 {
                     var links = LinksW(s, lev);
@@ -60,6 +62,17 @@ public sealed unsafe partial class HnswIndex
             if (reachable != live) Report($"{live - reachable} live nodes are not reachable from the entry point");
             return new IntegrityReport(live, reachable, tombstones, problems);
         }
+    }
+
+    /// <summary>The walk's copy must be exactly the rounding of the fp32 vector, and within the norm bound the re-score margin relies on.</summary>
+    private void CheckRow(int s, Action<string> report)
+    {
+        float* v = Vec(_storage, s);
+        uint* row = Row(_storage, s);
+        Span<uint> expected = stackalloc uint[_words];
+        BFloat16Distances.Encode(new ReadOnlySpan<float>(v, _dim), expected);
+        if (!expected.SequenceEqual(new ReadOnlySpan<uint>(row, _words))) report($"slot {s}: bfloat16 row differs from the rounding of its fp32 vector");
+        if (MathF.Sqrt(Distances.Dot(v, v, _dim)) > _maxNorm) report($"slot {s}: vector norm exceeds the recorded bound {_maxNorm}");
     }
 
     private int CountReachableLive(Action<string> report)

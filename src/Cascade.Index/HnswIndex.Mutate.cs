@@ -49,8 +49,9 @@ public sealed unsafe partial class HnswIndex
 
     private void UpdateInPlace(int slot, float* q)
     {
+        RaiseNormBound(q);
         LockNode(slot);
-        new ReadOnlySpan<float>(q, _dim).CopyTo(new Span<float>(Vec(_storage, slot), _dim));
+        StoreVectorLocked(slot, q);
         UnlockNode(slot);
         var oldNeighbours = new List<int>(LinksW(slot, 0).ToArray());
         DetachOut(slot);
@@ -139,10 +140,10 @@ public sealed unsafe partial class HnswIndex
         long entry = _entry;
         int cur = (int)entry;
         float* q = VecW(y);
-        float curDist = DistChecked(ref st, cur, q, out bool curDeleted);
-        GreedyDescend(ref st, ctx, q, ref cur, ref curDist, ref curDeleted, (int)(entry >> 32), 0);
+        float curDist = DistChecked<Float32Walk>(ref st, cur, q, out bool curDeleted);
+        GreedyDescend<Float32Walk>(ref st, ctx, q, ref cur, ref curDist, ref curDeleted, (int)(entry >> 32), 0);
         var accept = new AcceptLiveExcept { Excluded = y };
-        SearchLayer(ctx, ref st, q, cur, curDist, curDeleted, 0, _options.EfConstruction, ref accept);
+        SearchLayer<AcceptLiveExcept, Float32Walk>(ctx, ref st, q, cur, curDist, curDeleted, 0, _options.EfConstruction, ref accept);
         while (ctx.Results.Count > 0) { candidates.Add((ctx.Results.TopKey, ctx.Results.TopValue)); ctx.Results.Pop(); }
     }
 

@@ -9,13 +9,16 @@ public sealed unsafe partial class HnswIndex
 {
     private static readonly byte[] Magic = Encoding.ASCII.GetBytes("CASCHNSW");
 
-    /// <summary>Current on-disk format version; <see cref="Load"/> rejects others.</summary>
-    public const int FormatVersion = 1;
+    /// <summary>
+    /// Current on-disk format version. Version 2 adds the traversal precision to the header; <see cref="Load(string)"/> also
+    /// reads version 1 files (which predate it) with the default precision, and rejects any other version.
+    /// </summary>
+    public const int FormatVersion = 2;
 
     /// <summary>
     /// Writes the index to <paramref name="path"/> atomically: a temporary file beside it is written, flushed to disk
     /// and renamed over the target, so a crash leaves either the old or the new file. Layout (little-endian):
-    /// "CASCHNSW", version, header, ids (S), vectors (S, D), level-0 blocks (S, 2M + 2), levels (S), states (S), upper
+    /// "CASCHNSW", version, header (with the traversal precision), ids (S), vectors (S, D), level-0 blocks (S, 2M + 2), levels (S), states (S), upper
     /// lists, pending and free slots, then an XXH3-64 checksum of everything before it. Searches keep running.
     /// </summary>
     public void Save(string path)
@@ -44,7 +47,7 @@ public sealed unsafe partial class HnswIndex
         }
     }
 
-    /// <summary>The index in the format <see cref="Load"/> reads (checksum included), under the writer lock.</summary>
+    /// <summary>The index in the format <see cref="Load(string)"/> reads (checksum included), under the writer lock.</summary>
     internal void WriteTo(Stream fs)
     {
         lock (_writeLock)
@@ -54,7 +57,7 @@ public sealed unsafe partial class HnswIndex
             void PutInts(ReadOnlySpan<int> v) => Put(MemoryMarshal.AsBytes(v));
             Put(Magic);
             PutInts([FormatVersion, _dim, (int)_metric, _m, _options.EfConstruction, _options.DefaultEf, _options.Seed,
-                _slotCount, _live, (int)(_entry >> 32), (int)_entry, _pending.Count, _free.Count]);
+                _slotCount, _live, (int)(_entry >> 32), (int)_entry, _pending.Count, _free.Count, (int)_options.TraversalPrecision]);
             ForEachChunkRange(_slotCount, (c, start, n) => Put(MemoryMarshal.AsBytes(_storage.Ids[c].AsSpan(start, n))));
             ForEachChunkRange(_slotCount, (c, start, n) => Put(new ReadOnlySpan<byte>((float*)_storage.Vectors[c] + (long)start * _dim, n * _dim * 4)));
             ForEachChunkRange(_slotCount, (c, start, n) => Put(new ReadOnlySpan<byte>((int*)_storage.Blocks[c] + (long)start * _stride0, n * _stride0 * 4)));
@@ -77,16 +80,26 @@ public sealed unsafe partial class HnswIndex
     /// link (in range, within the level's capacity) before returning it.
     /// </summary>
     /// <exception cref="InvalidDataException">The file is truncated, corrupted or of another format, with the reason and path.</exception>
-    public static HnswIndex Load(string path)
+    public static HnswIndex Load(string path) => LoadFile(path, null);
+
+    /// <summary>
+    /// Loads like <see cref="Load(string)"/> but walks in <paramref name="precision"/> whatever the file says (the
+    /// graph and the fp32 vectors are the same; the bfloat16 rows are derived on load), e.g. to compare both walks on
+    /// one saved graph.
+    /// </summary>
+    /// <exception cref="InvalidDataException">The file is truncated, corrupted or of another format, with the reason and path.</exception>
+    public static HnswIndex Load(string path, TraversalPrecision precision) => LoadFile(path, precision);
+
+    private static HnswIndex LoadFile(string path, TraversalPrecision? precision)
     {
         using var fs = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20);
-        var index = ReadFrom(fs, path);
+        var index = ReadFrom(fs, path, precision);
         if (fs.Position != fs.Length) throw new InvalidDataException($"{path}: {fs.Length - fs.Position} unexpected bytes after the checksum.");
         return index;
     }
 
     /// <summary>Reads one index written by <see cref="WriteTo"/> from the stream's position, verifying it; <paramref name="path"/> names the file in errors.</summary>
-    internal static HnswIndex ReadFrom(Stream fs, string path)
+    internal static HnswIndex ReadFrom(Stream fs, string path, TraversalPrecision? precisionOverride = null)
     {
         var hash = new XxHash3();
         void ReadOrThrow(Span<byte> bytes)
@@ -103,13 +116,17 @@ public sealed unsafe partial class HnswIndex
         Span<byte> magic = stackalloc byte[Magic.Length];
         Get(magic);
         if (!magic.SequenceEqual(Magic)) throw new InvalidDataException($"{path}: not a Cascade HNSW index (magic bytes differ).");
-        Span<int> h = stackalloc int[13];
-        GetInts(h);
-        if (h[0] != FormatVersion) throw new InvalidDataException($"{path}: format version {h[0]}, this build reads version {FormatVersion}.");
+        Span<int> h = stackalloc int[14];
+        GetInts(h[..1]);
+        if (h[0] != FormatVersion && h[0] != 1) throw new InvalidDataException($"{path}: format version {h[0]}, this build reads versions 1 and {FormatVersion}.");
+        GetInts(h[1..(h[0] == 1 ? 13 : 14)]); // version 1 has no precision field: migrate with the default
+        var precision = h[0] == 1 ? new HnswOptions().TraversalPrecision : (TraversalPrecision)h[13];
+        if (!Enum.IsDefined(precision)) throw new InvalidDataException($"{path}: unknown traversal precision {h[13]} in the header.");
+        precision = precisionOverride ?? precision;
         int dim = h[1], metric = h[2], m = h[3], slotCount = h[7], live = h[8], entryLevel = h[9], entrySlot = h[10], pending = h[11], free = h[12];
         if (dim < 1 || metric < 0 || metric > 2 || m < 2 || m > 256 || slotCount < 0 || live < 0 || live > slotCount || pending < 0 || free < 0 || pending + free > slotCount)
             throw new InvalidDataException($"{path}: header out of range (D={dim}, metric={metric}, M={m}, slots={slotCount}, live={live}).");
-        var options = new HnswOptions { Metric = (Metric)metric, M = m, EfConstruction = Math.Max(1, h[4]), DefaultEf = Math.Max(1, h[5]), Seed = h[6] };
+        var options = new HnswOptions { Metric = (Metric)metric, M = m, EfConstruction = Math.Max(1, h[4]), DefaultEf = Math.Max(1, h[5]), Seed = h[6], TraversalPrecision = precision };
         var index = new HnswIndex(dim, options);
         index.ReadBody(path, slotCount, Get, GetInts);
         if (entrySlot >= slotCount || (live > 0 && entrySlot < 0))
@@ -131,7 +148,7 @@ public sealed unsafe partial class HnswIndex
 
     private void ReadBody(string path, int slotCount, ByteReader get, IntReader getInts)
     {
-        while (_storage.Capacity < slotCount) _storage = _storage.AddChunk(_dim, _stride0);
+        while (_storage.Capacity < slotCount) _storage = _storage.AddChunk(_dim, _stride0, _words);
         int cap = _storage.Capacity;
         _inDegree0 = new int[cap];
         _levels = new byte[cap];
@@ -193,6 +210,25 @@ public sealed unsafe partial class HnswIndex
         }
         _live = live;
         _rng = new Random(_options.Seed ^ _slotCount);
+        EncodeRows();
+    }
+
+    /// <summary>
+    /// Derives the bfloat16 rows and the norm bound from the loaded fp32 vectors (they are not stored: the file stays
+    /// one copy, and the rows are a pure function of the vectors). Every slot, free ones too, so any row a reader can
+    /// reach is encoded.
+    /// </summary>
+    private void EncodeRows()
+    {
+        if (_words == 0) return;
+        float maxNorm = 0f;
+        for (int s = 0; s < _slotCount; s++)
+        {
+            float* v = Vec(_storage, s);
+            maxNorm = Math.Max(maxNorm, MathF.Sqrt(Distances.Dot(v, v, _dim)));
+            BFloat16Distances.Encode(new ReadOnlySpan<float>(v, _dim), new Span<uint>(Row(_storage, s), _words));
+        }
+        _maxNorm = maxNorm;
     }
 
     private static void ForEachChunkRange(int slotCount, Action<int, int, int> action)

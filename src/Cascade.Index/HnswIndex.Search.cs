@@ -104,9 +104,24 @@ public sealed unsafe partial class HnswIndex
                 long entry = Volatile.Read(ref _entry);
                 if (entry < 0) return 0;
                 int cur = (int)entry;
-                float curDist = DistChecked(ref st, cur, q, out bool curDeleted);
-                GreedyDescend(ref st, ctx, q, ref cur, ref curDist, ref curDeleted, (int)(entry >> 32), 0);
-                SearchLayer(ctx, ref st, q, cur, curDist, curDeleted, 0, ef, ref accept);
+                if (_words > 0)
+                {
+                    // The upper levels are descended in fp32 (a few dozen distances on nodes that stay cached), so level 0
+                    // starts where the fp32 walk would; level 0 walks on the bfloat16 rows with the query split into
+                    // even/odd halves, and the final candidates are re-scored in fp32.
+                    float topDist = DistChecked<Float32Walk>(ref st, cur, q, out bool topDeleted);
+                    GreedyDescend<Float32Walk>(ref st, ctx, q, ref cur, ref topDist, ref topDeleted, (int)(entry >> 32), 0);
+                    BFloat16Distances.SplitQuery(ctx.Query, ctx.QuerySplit);
+                    fixed (float* qs = ctx.QuerySplit)
+                    {
+                        float walkDist = DistChecked<BFloat16Walk>(ref st, cur, qs, out bool walkDeleted);
+                        SearchLayer<TAccept, BFloat16Walk>(ctx, ref st, qs, cur, walkDist, walkDeleted, 0, ef, ref accept, NearMissMargin(q, walkDist));
+                    }
+                    return DrainReranked(ctx, ref st, q, k, results, filter);
+                }
+                float curDist = DistChecked<Float32Walk>(ref st, cur, q, out bool curDeleted);
+                GreedyDescend<Float32Walk>(ref st, ctx, q, ref cur, ref curDist, ref curDeleted, (int)(entry >> 32), 0);
+                SearchLayer<TAccept, Float32Walk>(ctx, ref st, q, cur, curDist, curDeleted, 0, ef, ref accept);
                 return DrainResults(ctx, ref st, q, k, results, filter);
             }
         }
@@ -117,7 +132,8 @@ public sealed unsafe partial class HnswIndex
     }
 
     /// <summary>Greedy walk (beam 1) from level <paramref name="fromLevel"/> down to <paramref name="toLevel"/> + 1.</summary>
-    private void GreedyDescend(ref HnswStorage st, SearchContext ctx, float* q, ref int cur, ref float curDist, ref bool curDeleted, int fromLevel, int toLevel)
+    private void GreedyDescend<TWalk>(ref HnswStorage st, SearchContext ctx, float* q, ref int cur, ref float curDist, ref bool curDeleted, int fromLevel, int toLevel)
+        where TWalk : struct, IWalk
     {
         var links = ctx.Links;
         for (int level = fromLevel; level > toLevel; level--)
@@ -129,7 +145,7 @@ public sealed unsafe partial class HnswIndex
                 int n = ReadLinks(ref st, cur, level, links);
                 for (int j = 0; j < n; j++)
                 {
-                    float d = DistChecked(ref st, links[j], q, out bool del);
+                    float d = DistChecked<TWalk>(ref st, links[j], q, out bool del);
                     if (d < curDist)
                     {
                         curDist = d;
@@ -149,9 +165,15 @@ public sealed unsafe partial class HnswIndex
     /// (1) keep the unvisited neighbours and prefetch their vectors and version words, (2) compute their distances,
     /// (3) update the beam — the same heap operations in the same order as one fused loop, so results are identical.
     /// </summary>
-    private void SearchLayer<TAccept>(SearchContext ctx, ref HnswStorage st, float* q, int entry, float entryDist, bool entryDeleted, int level, int ef, ref TAccept accept)
+    /// <remarks>
+    /// With <paramref name="nearMargin"/> &gt; 0 (the bfloat16 walk), a node rejected by less than that margin is kept in
+    /// a small ring (ctx.NearSlots) so the fp32 re-score can still rescue it when ef is close to k.
+    /// </remarks>
+    private void SearchLayer<TAccept, TWalk>(SearchContext ctx, ref HnswStorage st, float* q, int entry, float entryDist, bool entryDeleted, int level, int ef, ref TAccept accept, float nearMargin = 0f)
         where TAccept : struct, IAccept
+        where TWalk : struct, IWalk
     {
+        ctx.NearCount = 0;
         var cand = ctx.Candidates;
         var res = ctx.Results;
         cand.Clear();
@@ -183,17 +205,26 @@ public sealed unsafe partial class HnswIndex
                 if (!ctx.TryVisit(s)) continue;
                 EnsureStorage(ref st, s);
                 fresh[m++] = s;
-                Prefetch(st, s);
+                default(TWalk).Prefetch(this, st, s);
                 if (accept.ReadsId && Sse.IsSupported) // the filter's id is one more random line per candidate
                     Sse.Prefetch0(Unsafe.AsPointer(ref st.Ids[s >> HnswStorage.ChunkShift][s & HnswStorage.ChunkMask]));
             }
-            // The node expanded next is often the current best candidate: start loading its links now.
+            // The node expanded next is often the current best candidate: start loading its links now — every line of
+            // them: header + 2M links is 132 bytes at M = 16, always 3 lines of a 136-byte block (only the first was
+            // prefetched before).
             if (Sse.IsSupported && level == 0 && cand.Count > 0)
             {
                 int next = cand.TopValue;
-                if ((uint)next < (uint)st.Capacity) { Sse.Prefetch0(Ver(st, next)); Sse.Prefetch0(Block(st, next) + 1); }
+                if ((uint)next < (uint)st.Capacity)
+                {
+                    Sse.Prefetch0(Ver(st, next));
+                    byte* b = (byte*)(Block(st, next) + 1);
+                    byte* end = (byte*)(Block(st, next) + _stride0);
+                    for (byte* p = b; p < end; p += 64) Sse.Prefetch0(p);
+                    Sse.Prefetch0(end - 1);
+                }
             }
-            for (int j = 0; j < m; j++) freshDist[j] = DistChecked(ref st, fresh[j], q, out freshDeleted[j]);
+            for (int j = 0; j < m; j++) freshDist[j] = DistChecked<TWalk>(ref st, fresh[j], q, out freshDeleted[j]);
             for (int j = 0; j < m; j++)
             {
                 float dn = freshDist[j];
@@ -208,6 +239,7 @@ public sealed unsafe partial class HnswIndex
                         bound = res.TopKey;
                     }
                 }
+                else if (dn < bound + nearMargin) ctx.RecordNearMiss(fresh[j], dn);
             }
         }
     }
@@ -222,11 +254,7 @@ public sealed unsafe partial class HnswIndex
     {
         var items = ctx.Results.Items;
         int total = items.Length;
-        if (ctx.OutSlots.Length < total)
-        {
-            ctx.OutSlots = new int[total];
-            ctx.OutKeys = new float[total];
-        }
+        ctx.EnsureOutput(total);
         var keys = ctx.OutKeys.AsSpan(0, total);
         var slots = ctx.OutSlots.AsSpan(0, total);
         for (int i = 0; i < total; i++)

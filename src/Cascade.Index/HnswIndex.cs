@@ -32,12 +32,14 @@ public sealed unsafe partial class HnswIndex
     private readonly int _m0;
     private readonly int _stride0;   // ints per level-0 block: version, header, 2M links
     private readonly int _upStride;  // ints per upper level: count, M links
+    private readonly int _words;     // bfloat16 row length in 32-bit words; 0 when searches walk on fp32
     private readonly double _levelMult;
     private readonly Metric _metric;
     private readonly HnswOptions _options;
 
     private HnswStorage _storage = HnswStorage.Empty;
     private long _entry = -1; // (maxLevel << 32) | slot, −1 while empty
+    private float _maxNorm;   // largest ‖v‖ ever stored (never decreases): bounds the bfloat16 error of any row
 
     private readonly object _writeLock = new();
     private ConcurrentDictionary<long, int> _slotOf = new();
@@ -64,6 +66,7 @@ public sealed unsafe partial class HnswIndex
         _m0 = 2 * options.M;
         _stride0 = _m0 + 2;
         _upStride = _m + 1;
+        _words = options.TraversalPrecision == TraversalPrecision.BFloat16 ? BFloat16Distances.WordsPerRow(dimensions) : 0;
         _levelMult = 1.0 / Math.Log(options.M);
         _metric = options.Metric;
         _rng = new Random(options.Seed);
@@ -90,7 +93,7 @@ public sealed unsafe partial class HnswIndex
         {
             lock (_writeLock)
             {
-                long bytes = _storage.Bytes(_dim, _stride0) + _inDegree0.Length * 6L;
+                long bytes = _storage.Bytes(_dim, _stride0, _words) + _inDegree0.Length * 6L;
                 for (int s = 0; s < _slotCount; s++) bytes += _levels[s] * _upStride * 4L;
                 return bytes + _slotOf.Count * 32L;
             }
@@ -125,6 +128,11 @@ public sealed unsafe partial class HnswIndex
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private float* Vec(HnswStorage st, int slot)
         => (float*)Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(st.Vectors), slot >> HnswStorage.ChunkShift) + (long)(slot & HnswStorage.ChunkMask) * _dim;
+
+    /// <summary>The node's bfloat16 row (only when _words > 0).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private uint* Row(HnswStorage st, int slot)
+        => (uint*)Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(st.Rows), slot >> HnswStorage.ChunkShift) + (long)(slot & HnswStorage.ChunkMask) * _words;
 
     /// <summary>The node's sequence-lock word: bit 0 = being written, bit 1 = deleted, bits 2… = write count.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -209,19 +217,22 @@ public sealed unsafe partial class HnswIndex
         }
     }
 
-    /// <summary>Distance from <paramref name="q"/> to the vector of <paramref name="slot"/>, read consistently with its deleted flag.</summary>
+    /// <summary>
+    /// Distance from <paramref name="q"/> to the vector of <paramref name="slot"/> as <typeparamref name="TWalk"/>
+    /// computes it (fp32, or bfloat16 with q split into even/odd halves), read consistently with its deleted flag.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private float DistChecked(ref HnswStorage st, int slot, float* q, out bool deleted)
+    private float DistChecked<TWalk>(ref HnswStorage st, int slot, float* q, out bool deleted)
+        where TWalk : struct, IWalk
     {
         EnsureStorage(ref st, slot);
         int* ver = Ver(st, slot);
-        float* v = Vec(st, slot);
         while (true)
         {
             int v1 = Volatile.Read(ref *ver);
             if ((v1 & VersionLocked) == 0)
             {
-                float d = _metric == Metric.L2 ? Distances.L2Squared(q, v, _dim) : 1f - Distances.Dot(q, v, _dim);
+                float d = default(TWalk).Distance(this, st, slot, q);
                 Volatile.ReadBarrier();
                 if (Volatile.Read(ref *ver) == v1)
                 {
@@ -310,6 +321,28 @@ public sealed unsafe partial class HnswIndex
     }
 
     private float* VecW(int slot) => Vec(_storage, slot);
+
+    /// <summary>
+    /// Raises the norm bound before a vector is stored: a reader that sees the new row (through the node version's
+    /// release/acquire) then also sees a bound that covers it.
+    /// </summary>
+    private void RaiseNormBound(float* q)
+    {
+        if (_words == 0) return;
+        float norm = MathF.Sqrt(Distances.Dot(q, q, _dim));
+        if (norm > _maxNorm) Volatile.Write(ref _maxNorm, norm);
+    }
+
+    /// <summary>
+    /// Stores a node's vector in fp32 and, when kept, as its bfloat16 row. The caller holds the node lock, so readers
+    /// of either copy see the old or the new vector, never a mix, and the two copies always agree.
+    /// </summary>
+    private void StoreVectorLocked(int slot, float* q)
+    {
+        var source = new ReadOnlySpan<float>(q, _dim);
+        source.CopyTo(new Span<float>(Vec(_storage, slot), _dim));
+        if (_words > 0) BFloat16Distances.Encode(source, new Span<uint>(Row(_storage, slot), _words));
+    }
 
     private float DistW(int a, int b) => Distances.Distance(_metric, VecW(a), VecW(b), _dim);
 

@@ -1,13 +1,12 @@
-using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 
 namespace Cascade.Index;
 
 /// <summary>
 /// The reader-visible memory of an HNSW index: fixed-size chunks of slots (2^14 per chunk), each chunk holding flat
-/// contiguous arrays on the pinned object heap — vectors (S, D) starting on a 64-byte boundary, a dense array of
+/// contiguous sections of one native allocation (<see cref="ChunkMemory"/>) — vectors (S, D) starting on a 64-byte boundary, a dense array of
 /// per-node version words (S), level-0 link blocks (S, 2M + 2) = [reserved, header, links…], ids (S) and upper-level
-/// link arrays. Growth appends a chunk and publishes a NEW directory object; old directories stay valid because
+/// link arrays, plus (when the index walks in bfloat16) a half-size copy of the vectors, (S, ⌈D/2⌉) words, also
+/// 64-byte aligned. Growth appends a chunk and publishes a NEW directory object; old directories stay valid because
 /// chunks never move, so readers never stop while capacity grows.
 /// </summary>
 /// <remarks>
@@ -25,15 +24,17 @@ internal sealed unsafe class HnswStorage
 
     public readonly int Capacity;
     public readonly nint[] Vectors;   // float* per chunk, (ChunkSize, D), 64-byte aligned
+    public readonly nint[] Rows;      // uint* per chunk, (ChunkSize, W) bfloat16 pairs, 64-byte aligned; 0 when W = 0
     public readonly nint[] Versions;  // int* per chunk, (ChunkSize): the node's sequence lock and deleted bit
     public readonly nint[] Blocks;    // int* per chunk, (ChunkSize, Stride0)
     public readonly long[][] Ids;     // (ChunkSize) per chunk
     public readonly int[]?[][] Upper; // per slot: levels 1..L as [count, links(M)] × L, null on level-0-only nodes
-    private readonly Array[] _keepAlive;
+    private readonly object[] _keepAlive; // the ChunkMemory of every chunk: freed only when no directory holds it
 
-    private HnswStorage(nint[] vectors, nint[] versions, nint[] blocks, long[][] ids, int[]?[][] upper, Array[] keepAlive)
+    private HnswStorage(nint[] vectors, nint[] rows, nint[] versions, nint[] blocks, long[][] ids, int[]?[][] upper, object[] keepAlive)
     {
         Vectors = vectors;
+        Rows = rows;
         Versions = versions;
         Blocks = blocks;
         Ids = ids;
@@ -42,31 +43,39 @@ internal sealed unsafe class HnswStorage
         Capacity = vectors.Length << ChunkShift;
     }
 
-    public static HnswStorage Empty { get; } = new([], [], [], [], [], []);
+    public static HnswStorage Empty { get; } = new([], [], [], [], [], [], []);
 
-    /// <summary>A new directory with one more chunk; the existing chunks are shared, not copied.</summary>
-    public HnswStorage AddChunk(int dimensions, int stride0)
+    /// <summary>
+    /// A new directory with one more chunk; the existing chunks are shared, not copied. <paramref name="words"/> is
+    /// the bfloat16 row length in 32-bit words (0: no compressed copy).
+    /// </summary>
+    public HnswStorage AddChunk(int dimensions, int stride0, int words)
     {
-        int c = Vectors.Length;
-        // Rows of D = 16·j floats then never straddle a cache line more than they must (D = 32: 2 lines, not 3).
-        var vec = GC.AllocateArray<float>(ChunkSize * dimensions + Align / sizeof(float), pinned: true);
-        var ver = GC.AllocateArray<int>(ChunkSize, pinned: true);
-        var blk = GC.AllocateArray<int>(ChunkSize * stride0, pinned: true);
-        var keep = new Array[_keepAlive.Length + 3];
+        // One native allocation per chunk (ChunkMemory: 2 MB pages on Linux), sections in order of heat for the
+        // search: rows, versions, blocks, vectors (under Float32 the vectors are the hot rows and come before blocks).
+        // Every section starts on a 64-byte boundary: a D = 32 row is one line in bfloat16, two in fp32.
+        long rows = Section(ChunkSize * 4L * words), ver = Section(ChunkSize * 4L);
+        long blk = Section(ChunkSize * 4L * stride0), vec = Section(ChunkSize * 4L * dimensions);
+        var memory = new ChunkMemory(rows + ver + blk + vec);
+        byte* p = memory.Base;
+        nint rowsAt = words > 0 ? (nint)p : 0;
+        nint verAt = (nint)(p + rows);
+        nint blkAt = words > 0 ? (nint)(p + rows + ver) : (nint)(p + rows + ver + vec);
+        nint vecAt = words > 0 ? (nint)(p + rows + ver + blk) : (nint)(p + rows + ver);
+        var keep = new object[_keepAlive.Length + 1];
         _keepAlive.CopyTo(keep, 0);
-        keep[^3] = vec;
-        keep[^2] = ver;
-        keep[^1] = blk;
+        keep[^1] = memory;
         return new HnswStorage(
-            Append(Vectors, AlignUp(Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(vec)))),
-            Append(Versions, (nint)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(ver))),
-            Append(Blocks, (nint)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(blk))),
+            Append(Vectors, vecAt),
+            Append(Rows, rowsAt),
+            Append(Versions, verAt),
+            Append(Blocks, blkAt),
             Append(Ids, new long[ChunkSize]),
             Append(Upper, new int[]?[ChunkSize]),
             keep);
     }
 
-    private static nint AlignUp(void* p) => (nint)(((ulong)p + Align - 1) & ~(ulong)(Align - 1));
+    private static long Section(long bytes) => (bytes + Align - 1) & ~(long)(Align - 1);
 
     private static T[] Append<T>(T[] items, T item)
     {
@@ -76,6 +85,6 @@ internal sealed unsafe class HnswStorage
         return grown;
     }
 
-    public long Bytes(int dimensions, int stride0)
-        => (long)Vectors.Length * ChunkSize * (dimensions * 4L + stride0 * 4L + 4 + 8 + 8);
+    public long Bytes(int dimensions, int stride0, int words)
+        => (long)Vectors.Length * ChunkSize * (dimensions * 4L + words * 4L + stride0 * 4L + 4 + 8 + 8);
 }

@@ -8,7 +8,7 @@ public sealed partial class MultiVectorIndex
 {
     private static readonly byte[] Magic = Encoding.ASCII.GetBytes("CASCMVIX");
 
-    /// <summary>Current on-disk format version; <see cref="Load"/> rejects others.</summary>
+    /// <summary>Current on-disk format version; <see cref="Load(string)"/> rejects others.</summary>
     public const int FormatVersion = 1;
 
     /// <summary>Options of the heads index (M, efConstruction, default ef, seed).</summary>

@@ -15,6 +15,13 @@ internal sealed partial class AnnBenchRunner(AnnBenchSettings settings)
 
     public int Run()
     {
+        if (settings.DataDir is not null)
+        {
+            RunInterleaved(settings.DataDir);
+            if (settings.Json) AnnBenchOutput.WriteJson(_results, Console.Out);
+            else AnnBenchOutput.WriteTable(_results, Console.Out);
+            return 0;
+        }
         string dir = settings.ExportDir ?? Directory.CreateTempSubdirectory("cascade-ann-").FullName;
         Directory.CreateDirectory(dir);
         foreach (string name in settings.Datasets) RunDataset(name, Path.Combine(dir, name));
@@ -60,8 +67,8 @@ internal sealed partial class AnnBenchRunner(AnnBenchSettings settings)
         AnnBenchOutput.WriteMatrix(Path.Combine(dir, "queries.fbin"), queries, q, dim);
         AnnBenchOutput.WriteIds(Path.Combine(dir, "gt.ibin"), truthIds, q, K);
 
-        var options = new HnswOptions { Metric = metric, M = settings.M, EfConstruction = settings.EfConstruction, Seed = 42 };
-        string hnswTag = $"{tag} M={settings.M} efc={settings.EfConstruction}";
+        var options = new HnswOptions { Metric = metric, M = settings.M, EfConstruction = settings.EfConstruction, Seed = 42, TraversalPrecision = settings.Precisions[0] };
+        string hnswTag = $"{tag} M={settings.M} efc={settings.EfConstruction} precision={settings.Precisions[0].ToString().ToLowerInvariant()}";
         Log($"{hnswTag}: building (1 thread)");
         var index = new HnswIndex(dim, options);
         sw.Restart();

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Cascade.Index;
 
 namespace Cascade.Cli.Bench;
 
@@ -25,10 +26,14 @@ public static class BenchAnnCommand
         var script = new Option<string>("--script") { Description = "Path of compare.py.", DefaultValueFactory = _ => "bench/ann/compare.py" };
         var k = new Option<int>("--k") { Description = "Results per query: ground-truth depth and the k of recall@k (serving retrieves 1,000).", DefaultValueFactory = _ => 10 };
         var faissThreads = new Option<int>("--faiss-build-threads") { Description = "OpenMP threads for the faiss build under --compare (its searches stay single-threaded).", DefaultValueFactory = _ => 1 };
+        var dataDir = new Option<string?>("--data-dir") { Description = "Interleaved comparison on a folder written by --export: load (or build once and save) one graph per library, then run the single-thread sweep --rounds times, alternating contestants per ef, and report median and min–max QPS." };
+        var rounds = new Option<int>("--rounds") { Description = "Interleaved rounds under --data-dir.", DefaultValueFactory = _ => 5 };
+        var block = new Option<int>("--block") { Description = "Under --data-dir, contestants take turns every this many queries.", DefaultValueFactory = _ => 1_000 };
+        var precision = new Option<string>("--precision") { Description = "Traversal precision of the Cascade index: bfloat16, float32 or both (under --data-dir both are measured; otherwise the first).", DefaultValueFactory = _ => "both" };
         var json = new Option<bool>("--json") { Description = "Print exactly one JSON object on stdout (progress goes to stderr)." };
         var cmd = new Command("ann", "Benchmark the HNSW index (recall/QPS per ef, build, memory, concurrency), optionally against hnswlib and faiss.")
         {
-            dataset, n, queries, m, efc, efs, seconds, rate, compare, export, script, k, faissThreads, json,
+            dataset, n, queries, m, efc, efs, seconds, rate, compare, export, script, k, faissThreads, dataDir, rounds, block, precision, json,
         };
         cmd.SetAction(parse =>
         {
@@ -53,6 +58,16 @@ public static class BenchAnnCommand
                 Script = parse.GetValue(script)!,
                 K = Positive(parse.GetValue(k), "--k"),
                 FaissBuildThreads = Positive(parse.GetValue(faissThreads), "--faiss-build-threads"),
+                DataDir = parse.GetValue(dataDir),
+                Rounds = Positive(parse.GetValue(rounds), "--rounds"),
+                Block = Positive(parse.GetValue(block), "--block"),
+                Precisions = parse.GetValue(precision)!.ToLowerInvariant() switch
+                {
+                    "both" => [TraversalPrecision.BFloat16, TraversalPrecision.Float32],
+                    "bfloat16" => [TraversalPrecision.BFloat16],
+                    "float32" => [TraversalPrecision.Float32],
+                    var other => throw new ArgumentException($"--precision: unknown value '{other}'; use bfloat16, float32 or both."),
+                },
                 Json = parse.GetValue(json),
             };
             return new AnnBenchRunner(settings).Run();
@@ -104,6 +119,14 @@ public sealed record AnnBenchSettings
     public string? ExportDir { get; init; }
     /// <summary>Path of compare.py.</summary>
     public required string Script { get; init; }
+    /// <summary>Folder of exported data for the interleaved comparison; null runs the full benchmark.</summary>
+    public string? DataDir { get; init; }
+    /// <summary>Interleaved rounds.</summary>
+    public int Rounds { get; init; } = 5;
+    /// <summary>Queries per turn in the interleaved comparison.</summary>
+    public int Block { get; init; } = 1_000;
+    /// <summary>Traversal precisions of the Cascade index (the full benchmark uses the first).</summary>
+    public TraversalPrecision[] Precisions { get; init; } = [TraversalPrecision.BFloat16];
     /// <summary>JSON output.</summary>
     public bool Json { get; init; }
 }
