@@ -137,14 +137,36 @@ public static class ParallelBranches
 
         private static bool SharesLeaves(Tensor[] left, Tensor[] right)
         {
-            var leftLeaves = new HashSet<Tensor>(ReferenceEqualityComparer.Instance);
-            var rightLeaves = new HashSet<Tensor>(ReferenceEqualityComparer.Instance);
-            var visited = new HashSet<Tensor>(ReferenceEqualityComparer.Instance);
-            var stack = new Stack<Tensor>();
-            Tensor.CollectLeaves(left, leftLeaves, visited, stack);
-            visited.Clear();
-            Tensor.CollectLeaves(right, rightLeaves, visited, stack);
-            return leftLeaves.Overlaps(rightLeaves);
+            // Kept per thread and cleared after use: the walk touches ~200 nodes per step of HIT, and fresh sets
+            // would allocate a few KB every step.
+            var w = t_leafWalk ??= new LeafWalk();
+            try
+            {
+                Tensor.CollectLeaves(left, w.Left, w.Visited, w.Stack);
+                w.Visited.Clear();
+                Tensor.CollectLeaves(right, w.Right, w.Visited, w.Stack);
+                return w.Left.Overlaps(w.Right);
+            }
+            finally { w.Clear(); }
+        }
+
+        [ThreadStatic] private static LeafWalk? t_leafWalk;
+
+        /// <summary>Work sets of <see cref="SharesLeaves"/> (references dropped after each use, capacity kept).</summary>
+        private sealed class LeafWalk
+        {
+            public readonly HashSet<Tensor> Left = new(ReferenceEqualityComparer.Instance);
+            public readonly HashSet<Tensor> Right = new(ReferenceEqualityComparer.Instance);
+            public readonly HashSet<Tensor> Visited = new(ReferenceEqualityComparer.Instance);
+            public readonly Stack<Tensor> Stack = new();
+
+            public void Clear()
+            {
+                Left.Clear();
+                Right.Clear();
+                Visited.Clear();
+                Stack.Clear();
+            }
         }
     }
 }

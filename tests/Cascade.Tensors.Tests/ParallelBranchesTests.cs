@@ -100,6 +100,27 @@ public class ParallelBranchesTests
     }
 
     [Fact]
+    public void BranchesSharingAnEmbeddingTableRecordEveryTouchedRow()
+    {
+        // Both branches look up one fresh table (first lookups race to create its touched-row set): the rows of
+        // both must end up in the one set the optimizer reads, and the gradient must match the serial graph.
+        for (int rep = 0; rep < 5; rep++)
+        {
+            var serialTable = Tensor.Randn([50, 8], seed: 21, std: 0.1f, requiresGrad: true);
+            var table = Tensor.Randn([50, 8], seed: 21, std: 0.1f, requiresGrad: true);
+            var leftIds = new IntTensor([1, 3, 5, 7], [4]);
+            var rightIds = new IntTensor([2, 3, 11, 40], [4]);
+            Tensor Tower(Tensor t, IntTensor ids) => Ops.Tanh(Ops.Embedding(t, ids));
+            Ops.Sum(Ops.Mul(Tower(serialTable, leftIds), Tower(serialTable, rightIds))).Backward();
+            var (l, r) = ParallelBranches.Run(() => [Tower(table, leftIds)], () => [Tower(table, rightIds)]);
+            Ops.Sum(Ops.Mul(l[0]!, r[0]!)).Backward();
+            Assert.NotNull(table.TouchedRows);
+            Assert.Equal(new[] { 1, 2, 3, 5, 7, 11, 40 }, table.TouchedRows!.Rows.ToArray().Order());
+            AssertClose(serialTable.Grad!.ToArray(), table.Grad!.ToArray());
+        }
+    }
+
+    [Fact]
     public void SeveralOutputsPerBranchNullsAndUnusedOutputs()
     {
         // Left returns h and g(h) (shared sub-graph: one multi-root pass), a null, and an output the loss ignores.
