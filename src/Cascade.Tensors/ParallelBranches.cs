@@ -97,7 +97,9 @@ public static class ParallelBranches
         {
             var (leftRoots, leftSeeds) = Seeds(_left, _leftViews);
             var (rightRoots, rightSeeds) = Seeds(_right, _rightViews);
-            if (leftRoots.Length == 0 || rightRoots.Length == 0 || SharesLeaves(leftRoots, rightRoots))
+            // One thread allowed: skip the leaf walk (the fork would decline anyway) and run in turn.
+            bool canFork = Math.Min(Gemm.MaxThreads, Environment.ProcessorCount) > 1;
+            if (!canFork || leftRoots.Length == 0 || rightRoots.Length == 0 || SharesLeaves(leftRoots, rightRoots))
             {
                 Run(leftRoots, leftSeeds);
                 Run(rightRoots, rightSeeds);
