@@ -22,6 +22,7 @@ public static partial class Gemm
             public readonly SemaphoreSlim Go = new(0, 1);
             public GemmJob Job;
             public bool Skinny;
+            public Action? Work; // a fork's second half (Gemm.Fork.cs) instead of a GEMM chunk
             public Exception? Error;
         }
 
@@ -77,6 +78,40 @@ public static partial class Gemm
             }
         }
 
+        /// <summary>
+        /// Runs <paramref name="onWorker"/> on the first worker and <paramref name="onCaller"/> here, and returns true
+        /// once both have finished; returns false, having run nothing, when there is no worker or another caller owns
+        /// the pool. The pool stays owned for the whole fork, so GEMMs called inside either half run serially on
+        /// their own thread (two threads on two cores, never three).
+        /// </summary>
+        public static bool TryFork(Action onCaller, Action onWorker)
+        {
+            if (WorkerCount < 1) return false;
+            if (Interlocked.CompareExchange(ref s_busy, 1, 0) != 0) return false;
+            try
+            {
+                var w = (Volatile.Read(ref s_workers) ?? Start())[0];
+                s_done.Reset();
+                Volatile.Write(ref s_remaining, 1);
+                w.Work = onWorker;
+                w.Error = null;
+                w.Go.Release();
+                Exception? own = null;
+                try { onCaller(); }
+                catch (Exception e) { own = e; }
+                // Always wait: the worker's half may share state with the caller's (the fork's contract).
+                s_done.Wait();
+                w.Work = null;
+                if (own is not null) ExceptionDispatchInfo.Throw(own);
+                if (w.Error is { } error) ExceptionDispatchInfo.Throw(error);
+                return true;
+            }
+            finally
+            {
+                Volatile.Write(ref s_busy, 0);
+            }
+        }
+
         private static Worker[] Start()
         {
             lock (s_startLock)
@@ -98,7 +133,11 @@ public static partial class Gemm
             while (true)
             {
                 w.Go.Wait();
-                try { if (w.Job.M > 0 && w.Job.N > 0) RunSerial(w.Job, w.Skinny); }
+                try
+                {
+                    if (w.Work is { } work) work();
+                    else if (w.Job.M > 0 && w.Job.N > 0) RunSerial(w.Job, w.Skinny);
+                }
                 catch (Exception e) { w.Error = e; }
                 if (Interlocked.Decrement(ref s_remaining) == 0) s_done.Set();
             }

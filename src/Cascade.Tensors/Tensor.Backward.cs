@@ -56,6 +56,58 @@ public sealed partial class Tensor
         }
     }
 
+    /// <summary>
+    /// Back-propagates several roots at once, as if from Σ_i ⟨seed_i, root_i⟩: one topological order over the union
+    /// of their graphs, each root's gradient seeded (copied into a fresh intermediate gradient, added to a leaf's),
+    /// then every node once in reverse order. <see cref="ParallelBranches"/> uses it for the outputs of one branch.
+    /// </summary>
+    internal static void Backward(ReadOnlySpan<Tensor> roots, ReadOnlySpan<Tensor> seeds)
+    {
+        var buffers = t_sortBuffers ?? new SortBuffers();
+        t_sortBuffers = null;
+        try
+        {
+            var order = buffers.Order;
+            foreach (var root in roots)
+                if (!buffers.Visited.Contains(root)) TopologicalOrder(root, buffers);
+            foreach (var t in order) if (t.GradFn is not null) t.Grad = null;
+            for (int i = 0; i < roots.Length; i++)
+            {
+                var root = roots[i];
+                bool fresh = root.GradFn is not null && root.Grad is null;
+                var g = root.GradSpanForAccumulate();
+                if (fresh) seeds[i].Span.CopyTo(g);
+                else System.Numerics.Tensors.TensorPrimitives.Add(g, seeds[i].Span, g);
+            }
+            for (int i = order.Count - 1; i >= 0; i--)
+            {
+                var t = order[i];
+                if (t.GradFn is null || t.Grad is null) continue;
+                t.GradFn.Backward(t.Grad);
+            }
+        }
+        finally
+        {
+            buffers.Clear();
+            t_sortBuffers = buffers;
+        }
+    }
+
+    /// <summary>Adds to <paramref name="leaves"/> every tensor under <paramref name="roots"/> that requires gradients and has no
+    /// <see cref="GradFn"/> (parameters, embedding tables): what a backward pass from the roots writes gradients into.</summary>
+    internal static void CollectLeaves(ReadOnlySpan<Tensor> roots, HashSet<Tensor> leaves, HashSet<Tensor> visited, Stack<Tensor> stack)
+    {
+        foreach (var root in roots)
+            if (visited.Add(root)) stack.Push(root);
+        while (stack.Count > 0)
+        {
+            var node = stack.Pop();
+            if (node.GradFn is null) { leaves.Add(node); continue; }
+            foreach (var child in node.GradFn.Inputs)
+                if (child.RequiresGrad && visited.Add(child)) stack.Push(child);
+        }
+    }
+
     /// <summary>The topological sort's work lists, kept per thread between passes (cleared, capacity kept).</summary>
     private sealed class SortBuffers
     {

@@ -150,8 +150,9 @@ public sealed partial class Tensor
         var rows = new TouchedRows(_shape[0]);
         // A gradient left over from earlier dense use is not described by the (empty) set: be conservative.
         if (Grad is not null && Grad.Span.IndexOfAnyExcept(0f) >= 0) rows.MarkAll();
-        _touchedRows = rows;
-        return rows;
+        // Two parallel branches (ParallelBranches) reading one table may get here together on its first lookup:
+        // the first set published wins, so both record into the same one.
+        return Interlocked.CompareExchange(ref _touchedRows, rows, null) ?? rows;
     }
 
     /// <summary>

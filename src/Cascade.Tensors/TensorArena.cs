@@ -22,12 +22,15 @@ public sealed class TensorArena
     private readonly Dictionary<int, Stack<float[]>> _free = new();
     private readonly List<float[]> _rented = new();
     private bool _active;
+    private TensorArena? _companion; // the second thread's buffers during ParallelBranches (returned with ours)
 
     /// <summary>The arena active on this thread, if any.</summary>
     public static TensorArena? Current => t_current;
 
     /// <summary>Total floats held by the arena (rented and free), for memory reports.</summary>
-    public long CapacityFloats { get; private set; }
+    public long CapacityFloats => _capacityFloats + (_companion?.CapacityFloats ?? 0);
+
+    private long _capacityFloats;
 
     /// <summary>Makes this arena the current one on this thread until the scope is disposed.</summary>
     public Scope Activate()
@@ -49,13 +52,35 @@ public sealed class TensorArena
             return buf;
         }
         var fresh = GC.AllocateUninitializedArray<float>(size);
-        CapacityFloats += size;
+        _capacityFloats += size;
         _rented.Add(fresh);
         return fresh;
     }
 
+    /// <summary>
+    /// Makes this arena's companion current on the calling thread (a second thread working for the same step, see
+    /// <see cref="ParallelBranches"/>) until the scope is disposed. The companion's buffers stay rented after that
+    /// and are returned together with this arena's when this arena's activation ends, so tensors the second
+    /// thread created live exactly as long as the step's own. One thread at a time may use the companion.
+    /// </summary>
+    internal CompanionScope ShareWithCurrentThread()
+    {
+        var companion = _companion ??= new TensorArena();
+        var previous = t_current;
+        t_current = companion;
+        return new CompanionScope(previous);
+    }
+
+    /// <summary>Scope of <see cref="ShareWithCurrentThread"/>: restores the thread's previous arena, returns nothing.</summary>
+    internal readonly struct CompanionScope(TensorArena? previous) : IDisposable
+    {
+        /// <summary>Restores the previously current arena of this thread.</summary>
+        public void Dispose() => t_current = previous;
+    }
+
     private void ReturnAll()
     {
+        _companion?.ReturnAll();
         foreach (var buf in _rented)
         {
             if (!_free.TryGetValue(buf.Length, out var stack)) _free[buf.Length] = stack = new Stack<float[]>();

@@ -3,6 +3,7 @@ using Cascade.Kernels.Reference;
 namespace Cascade.Kernels.Tests;
 
 /// <summary>The persistent worker pool of the threaded GEMM: no steady-state allocation, safe under concurrent callers.</summary>
+[Collection(GemmThreadCapCollection.Name)]
 public class GemmPoolTests
 {
     private static float[] Random(int length, int seed)

@@ -79,15 +79,17 @@ public static class BenchTrainCommand
                 {
                     var m = BenchTrainMeasure.Run(prepared, config with { Model = config.Model with { Name = name } }, b, plan);
                     Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                        $"{name} batch {b}: train {m.Train.Median:N0} samples/s (best {m.Train.Best:N0}, {m.Train.PerCpuSecond:N0} per CPU-s, {m.Train.MsPerStep:F2} ms/step), " +
-                        $"inference {m.Infer.Median:N0} samples/s (best {m.Infer.Best:N0}, {m.Infer.PerCpuSecond:N0} per CPU-s)"));
+                        $"{name} batch {b}: train {m.Train.Median:N0} samples/s (best {m.Train.Best:N0}, {m.Train.PerCpuSecond:N0} per CPU-s, {m.Train.PerMainThreadCpuSecond:N0} per main-thread CPU-s, {m.Train.MsPerStep:F2} ms/step), " +
+                        $"inference {m.Infer.Median:N0} samples/s (best {m.Infer.Best:N0}, {m.Infer.PerCpuSecond:N0} per CPU-s, {m.Infer.PerMainThreadCpuSecond:N0} per main-thread CPU-s)"));
                     string tag = $"model={name} batch={b} threads={threadCap}";
                     results.Add(new BenchResult($"train {tag}", "samples_per_s", m.Train.Median, "samples/s"));
                     results.Add(new BenchResult($"train {tag}", "best_samples_per_s", m.Train.Best, "samples/s"));
                     results.Add(new BenchResult($"train {tag}", "samples_per_cpu_s", m.Train.PerCpuSecond, "samples/CPU-s"));
+                    if (m.Train.PerMainThreadCpuSecond is { } trainMain) results.Add(new BenchResult($"train {tag}", "samples_per_main_thread_cpu_s", trainMain, "samples/CPU-s"));
                     results.Add(new BenchResult($"infer {tag}", "samples_per_s", m.Infer.Median, "samples/s"));
                     results.Add(new BenchResult($"infer {tag}", "best_samples_per_s", m.Infer.Best, "samples/s"));
                     results.Add(new BenchResult($"infer {tag}", "samples_per_cpu_s", m.Infer.PerCpuSecond, "samples/CPU-s"));
+                    if (m.Infer.PerMainThreadCpuSecond is { } inferMain) results.Add(new BenchResult($"infer {tag}", "samples_per_main_thread_cpu_s", inferMain, "samples/CPU-s"));
                 }
             if (parse.GetValue(json)) BenchCommand.WriteJson("bench train", results);
             else foreach (var r in results) Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{r.Case} {r.Metric}: {r.Value:N0} {r.Unit}"));

@@ -29,7 +29,10 @@ internal sealed record BenchTrainPlan(int Samples, int Passes, double WarmupSeco
 /// <param name="Best">Fastest pass, samples per wall second.</param>
 /// <param name="PerCpuSecond">All passes' samples over the process CPU time they took (every thread, GEMM workers included).</param>
 /// <param name="MsPerStep">Median pass, wall milliseconds per step.</param>
-internal sealed record PhaseFigures(double Median, double Best, double PerCpuSecond, double MsPerStep);
+/// <param name="PerMainThreadCpuSecond">All passes' samples over the CPU time of the thread that ran the steps (the
+/// critical path: with towers and optimizer halves on the GEMM worker, this is what a quiet 2-core machine would
+/// give if the worker never made the step wait); null where the OS does not report per-thread CPU time.</param>
+internal sealed record PhaseFigures(double Median, double Best, double PerCpuSecond, double MsPerStep, double? PerMainThreadCpuSecond);
 
 /// <summary>Runs one (model, batch) case of `cascade bench train`.</summary>
 internal static class BenchTrainMeasure
@@ -69,6 +72,7 @@ internal static class BenchTrainMeasure
         for (int i = 0; i < 20 || warm.Elapsed.TotalSeconds < plan.WarmupSeconds; i++) step();
         var seconds = new double[plan.Passes];
         var cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
+        double? thread0 = ThreadCpuSeconds();
         for (int p = 0; p < plan.Passes; p++)
         {
             var sw = Stopwatch.StartNew();
@@ -76,9 +80,25 @@ internal static class BenchTrainMeasure
             seconds[p] = sw.Elapsed.TotalSeconds;
         }
         double cpu = (Process.GetCurrentProcess().TotalProcessorTime - cpu0).TotalSeconds;
+        double? threadCpu = ThreadCpuSeconds() - thread0;
         Array.Sort(seconds);
         double median = seconds.Length % 2 == 1 ? seconds[seconds.Length / 2] : 0.5 * (seconds[seconds.Length / 2 - 1] + seconds[seconds.Length / 2]);
         double samples = (double)steps * batchSize;
-        return new PhaseFigures(samples / median, samples / seconds[0], samples * plan.Passes / Math.Max(cpu, 1e-9), 1000 * median / steps);
+        return new PhaseFigures(samples / median, samples / seconds[0], samples * plan.Passes / Math.Max(cpu, 1e-9), 1000 * median / steps,
+            threadCpu is { } t ? samples * plan.Passes / Math.Max(t, 1e-9) : null);
+    }
+
+    /// <summary>
+    /// CPU seconds the calling thread has run, from Linux's /proc/thread-self/schedstat (first field: nanoseconds on
+    /// a CPU); null elsewhere. Read only between passes, never inside the timed steps.
+    /// </summary>
+    private static double? ThreadCpuSeconds()
+    {
+        const string path = "/proc/thread-self/schedstat";
+        if (!OperatingSystem.IsLinux() || !File.Exists(path)) return null;
+        var text = File.ReadAllText(path);
+        int space = text.IndexOf(' ');
+        return long.TryParse(space > 0 ? text[..space] : text, System.Globalization.NumberStyles.Integer,
+            System.Globalization.CultureInfo.InvariantCulture, out long ns) ? ns * 1e-9 : null;
     }
 }

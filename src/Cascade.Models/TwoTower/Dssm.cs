@@ -43,7 +43,12 @@ public sealed class Dssm : CtrModel, ITwoTowerModel
     public override string Name => "dssm";
 
     /// <inheritdoc />
-    public override Tensor Forward(ModelInput input) => Score(EncodeUser(input), EncodeAd(input));
+    public override Tensor Forward(ModelInput input)
+    {
+        // Independent towers: two cores run them side by side, forward and backward (bit-identical to in turn).
+        var (user, ad) = ParallelBranches.Run(() => [EncodeUser(input)], () => [EncodeAd(input)]);
+        return Score(user[0]!, ad[0]!);
+    }
 
     /// <summary>User tower output. // (B, D)</summary>
     public Tensor EncodeUser(ModelInput input) => _userTower.Forward(_userFields.Concat(input));

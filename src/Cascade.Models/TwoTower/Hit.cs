@@ -61,8 +61,11 @@ public sealed partial class Hit : CtrModel, ITwoTowerModel
     /// <summary>Scores; in a training forward also sets <see cref="CtrModel.AuxiliaryLoss"/> = α (L_gu + L_ga).</summary>
     public override Tensor Forward(ModelInput input)
     {
-        var user = UserTower.Forward(input);
-        var ad = AdTower.Forward(input);
+        // The towers are independent until the score: two cores run them side by side, forward and backward
+        // (bit-identical to running them in turn; docs/design/kernels.md "Parallel training step").
+        var (u, a) = ParallelBranches.Run(() => Flatten(UserTower.Forward(input)), () => Flatten(AdTower.Forward(input)));
+        var user = Unflatten(u);
+        var ad = Unflatten(a);
         AuxiliaryLoss = IsTraining && Autograd.IsEnabled && Options.GeneratorCount > 0 ? WeightedGenerationLoss(user, ad, input) : null;
         return Score(user.Heads, ad.Heads);
     }
@@ -106,6 +109,10 @@ public sealed partial class Hit : CtrModel, ITwoTowerModel
         var lossA = SideLoss(ad.Generated, userTarget, input);  // ad generators mimic the user
         return Ops.Mul(Ops.Add(lossU, lossA), Options.Alpha);
     }
+
+    private static Tensor?[] Flatten(HitTowerOutput o) => [o.Heads, o.Generated[0], o.Generated[1]];
+
+    private static HitTowerOutput Unflatten(Tensor?[] parts) => new(parts[0]!, [parts[1], parts[2]]);
 
     // HIT Eq. (8): (1/N) Σ_i w_i [y_i Dist(g_1, r) + (1 − y_i) Dist(g_2, r)].
     private Tensor SideLoss(Tensor?[] generated, Tensor target, ModelInput input)

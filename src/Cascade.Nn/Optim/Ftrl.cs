@@ -12,6 +12,9 @@ namespace Cascade.Nn.Optim;
 /// </summary>
 public sealed class Ftrl : Optimizer
 {
+    /// <inheritdoc />
+    protected override bool UpdatesAreIndependent => true;
+
     private readonly float _alpha, _beta, _l1, _l2;
 
     /// <summary>Creates the optimizer (paper defaults: β = 1).</summary>

@@ -9,6 +9,9 @@ namespace Cascade.Nn.Optim;
 /// </summary>
 public sealed class Sgd : Optimizer
 {
+    /// <inheritdoc />
+    protected override bool UpdatesAreIndependent => true;
+
     private readonly float _momentum;
     private readonly bool _nesterov;
 
@@ -45,6 +48,9 @@ public sealed class Sgd : Optimizer
 /// </summary>
 public class Adam : Optimizer
 {
+    /// <inheritdoc />
+    protected override bool UpdatesAreIndependent => true;
+
     private readonly float _beta1, _beta2, _eps;
     private readonly bool _decoupled;
     private float _bc1 = 1f, _bc2 = 1f;
@@ -105,6 +111,9 @@ public sealed class AdamW : Adam
 /// </summary>
 public sealed class Adagrad : Optimizer
 {
+    /// <inheritdoc />
+    protected override bool UpdatesAreIndependent => true;
+
     private readonly float _eps;
 
     /// <summary>Creates the optimizer.</summary>
