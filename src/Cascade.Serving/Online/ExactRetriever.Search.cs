@@ -1,0 +1,229 @@
+using System.Numerics;
+using System.Numerics.Tensors;
+using Cascade.Index;
+
+namespace Cascade.Serving.Online;
+
+public sealed partial class ExactRetriever
+{
+    /// <summary>
+    /// Per-request buffers of <see cref="Search"/>: reuse one per thread, so steady-state searches allocate nothing
+    /// (they grow to the largest K and band seen, then stay). Also reports what the last search did.
+    /// </summary>
+    public sealed class Scratch
+    {
+        internal int[] Pairs = [];
+        internal int[] Slots = [];
+        internal float[] Approx = [], Half = [], Work = [], Exact = [];
+        internal long[] Ids = [];
+        internal int[] Order = [];
+        internal readonly float[] BlockApprox = new float[ExactScan.BlockWidth], BlockHalf = new float[ExactScan.BlockWidth];
+
+        /// <summary>Ads that passed the bound during the last scan (appended to the candidate buffer).</summary>
+        public int LastCandidates { get; internal set; }
+        /// <summary>Ads re-scored exactly by the last search (K plus the band of near-ties).</summary>
+        public int LastRescored { get; internal set; }
+        /// <summary>Times the last search pruned its candidate buffer (selection of the K-th lower bound).</summary>
+        public int LastPrunes { get; internal set; }
+        /// <summary>Searches (since this scratch was created) whose sampled floor proved too high, so the scan ran twice.</summary>
+        public long LastFallbacks { get; internal set; }
+
+        // Grows every buffer to at least `capacity`, keeping the candidates already buffered.
+        internal void Ensure(int capacity)
+        {
+            if (Slots.Length >= capacity) return;
+            int n = Math.Max(capacity, Slots.Length * 2);
+            Array.Resize(ref Slots, n); Array.Resize(ref Approx, n); Array.Resize(ref Half, n);
+            Work = new float[n]; Exact = new float[n]; Ids = new long[n]; Order = new int[n];
+        }
+    }
+
+    /// <summary>
+    /// The <paramref name="k"/> ads with the largest inner product with <paramref name="query"/>, best first, written to
+    /// <paramref name="results"/> with distance = 1 − score (the HNSW inner-product convention); with
+    /// <paramref name="eligibleOnly"/> only eligible ads qualify. Returns how many were written (fewer than k when fewer
+    /// ads qualify). Scores are the float inner products TensorPrimitives.Dot computes; the set is the exact top K up
+    /// to ties. Safe to call from any number of threads while the writer updates (one <paramref name="scratch"/> each).
+    /// </summary>
+    public int Search(ReadOnlySpan<float> query, int k, Span<SearchResult> results, bool eligibleOnly, Scratch scratch)
+    {
+        if (query.Length != Dimensions) throw new ArgumentException($"ExactRetriever.Search: query has {query.Length} floats, expected {Dimensions}.", nameof(query));
+        ArgumentOutOfRangeException.ThrowIfLessThan(k, 1);
+        if (results.Length < k) throw new ArgumentException($"ExactRetriever.Search: results holds {results.Length}, k = {k}.", nameof(results));
+        if (!float.IsFinite(TensorPrimitives.SumOfSquares(query))) throw new ArgumentException("ExactRetriever.Search: the query has a NaN or infinite component.", nameof(query));
+        var st = Volatile.Read(ref _store);
+        int blocks = (Volatile.Read(ref st.Used) + ExactScan.BlockWidth - 1) / ExactScan.BlockWidth;
+        int pairs = ExactScan.PaddedDimensions(Dimensions) / 2 * ExactScan.BlockWidth;
+        if (scratch.Pairs.Length != pairs) scratch.Pairs = new int[pairs];
+        var p = ExactScan.PrepareQuery(query, scratch.Pairs);
+        byte accept = eligibleOnly ? (byte)1 : (byte)3; // (state & accept) != 0: eligible-only takes 1, otherwise 1 and 2
+        int n = Scan(st, blocks, k, accept, p, scratch);
+        int m = Rescore(st, query, n, accept, scratch);
+        return TakeBest(m, k, results, scratch);
+    }
+
+    // Phase 1: every block against the running threshold; returns the survivors of the final prune. The scan starts
+    // from a floor estimated on a sample; when the estimate proves too high (fewer than k candidates reach it), the
+    // scan is repeated without it, so the result never depends on the estimate.
+    private int Scan(Store st, int blocks, int k, byte accept, in ScanQuery p, Scratch s)
+    {
+        float estimate = SampleFloor(st, blocks, k, accept, p, s);
+        int n = ScanFrom(st, blocks, k, accept, p, s, estimate, out float threshold);
+        if (estimate == float.NegativeInfinity || (n > k && threshold >= estimate)) return n;
+        s.LastFallbacks++;
+        return ScanFrom(st, blocks, k, accept, p, s, float.NegativeInfinity, out _);
+    }
+
+    private int ScanFrom(Store st, int blocks, int k, byte accept, in ScanQuery p, Scratch s, float floor, out float threshold)
+    {
+        // A prune comes after `limit` candidates; the buffer doubles when a prune keeps more than half of it.
+        int limit = Math.Max(4 * k, 1024);
+        s.Ensure(limit + ExactScan.BlockWidth);
+        int n = 0, appended = 0, prunes = 0;
+        var approx = s.BlockApprox.AsSpan();
+        var half = s.BlockHalf.AsSpan();
+        var source = Source(st, s);
+        var spin = new SpinWait();
+        for (int b = 0; b < blocks; b++)
+        {
+            b = ExactScan.NextHit(source, b, blocks, p, floor, approx, half, out uint mask);
+            if (mask == ExactScan.Torn) { spin.SpinOnce(); b--; continue; } // a writer is mid-block: read it again
+            while (mask != 0)
+            {
+                int lane = BitOperations.TrailingZeroCount(mask);
+                mask &= mask - 1;
+                int slot = b * ExactScan.BlockWidth + lane;
+                if ((Volatile.Read(ref st.State[slot]) & accept) == 0) continue;
+                s.Slots[n] = slot;
+                s.Approx[n] = approx[lane];
+                s.Half[n] = half[lane];
+                n++;
+                appended++;
+            }
+            if (n >= limit)
+            {
+                floor = Math.Max(floor, Prune(s, ref n, k));
+                prunes++;
+                if (n > limit / 2) { limit *= 2; s.Ensure(limit + ExactScan.BlockWidth); }
+            }
+        }
+        threshold = Prune(s, ref n, k);
+        s.LastCandidates = appended;
+        s.LastPrunes = prunes + 1;
+        return n;
+    }
+
+    // A floor that probably lies below the k-th largest lower bound: score up to 128 evenly spaced blocks (2,048 ads)
+    // and take the r-th largest lower bound among them, where r is the expected number of top-k ads in the sample
+    // (E = k · sampled / blocks) plus 50 % and three standard deviations. −∞ when the sample cannot say (k is a large
+    // share of the corpus).
+    private static float SampleFloor(Store st, int blocks, int k, byte accept, in ScanQuery p, Scratch s)
+    {
+        const int MaxSampleBlocks = 128;
+        if (blocks < 4 * MaxSampleBlocks) return float.NegativeInfinity; // small corpora: the scan is cheap anyway
+        int stride = blocks / MaxSampleBlocks, w = ExactScan.BlockWidth;
+        double expected = (double)k * MaxSampleBlocks / blocks;
+        int r = (int)Math.Ceiling(1.5 * expected + 3 * Math.Sqrt(expected)) + 1;
+        s.Ensure(MaxSampleBlocks * w);
+        var approx = s.BlockApprox.AsSpan();
+        var half = s.BlockHalf.AsSpan();
+        int n = 0;
+        var source = Source(st, s);
+        var spin = new SpinWait();
+        for (int i = 0; i < MaxSampleBlocks; i++)
+        {
+            int b = i * stride;
+            // With floor −∞ every lane passes, so the block is returned with its 16 scores (or as torn: read again).
+            while (ExactScan.NextHit(source, b, b + 1, p, float.NegativeInfinity, approx, half, out uint mask) != b || mask == ExactScan.Torn) spin.SpinOnce();
+            for (int lane = 0; lane < w; lane++)
+                if ((Volatile.Read(ref st.State[b * w + lane]) & accept) != 0) s.Work[n++] = approx[lane] - half[lane];
+        }
+        return r <= n ? Selection.KthLargest(s.Work.AsSpan(0, n), r) : float.NegativeInfinity;
+    }
+
+    private static ScanSource Source(Store st, Scratch s) => new(st.Codes, st.Versions, st.BlockMax, st.Scales, st.Errors, s.Pairs);
+
+    // Keeps the candidates whose upper bound reaches the k-th largest lower bound (returned); with ≤ k candidates
+    // there is no such bound yet and all stay.
+    private static float Prune(Scratch s, ref int n, int k)
+    {
+        if (n <= k) return float.NegativeInfinity;
+        var work = s.Work.AsSpan(0, n);
+        var approx = s.Approx.AsSpan(0, n);
+        var half = s.Half.AsSpan(0, n);
+        TensorPrimitives.Subtract(approx, half, work);
+        float threshold = Selection.KthLargest(work, k);
+        int m = 0;
+        for (int i = 0; i < n; i++)
+        {
+            // The same float expression as the kernel's test (approx + h ≥ floor), so both agree on every ad.
+            if (approx[i] + half[i] < threshold) continue;
+            s.Slots[m] = s.Slots[i];
+            s.Approx[m] = approx[i];
+            s.Half[m] = half[i];
+            m++;
+        }
+        n = m;
+        return threshold;
+    }
+
+    // Phase 2: exact float scores of the survivors, each read under its block's seqlock; ads deleted or paused since
+    // the scan drop out here.
+    private int Rescore(Store st, ReadOnlySpan<float> query, int n, byte accept, Scratch s)
+    {
+        int d = Dimensions, m = 0;
+        var rows = st.Rows.AsSpan();
+        for (int i = 0; i < n; i++)
+        {
+            int slot = s.Slots[i], b = slot / ExactScan.BlockWidth;
+            var spin = new SpinWait();
+            while (true)
+            {
+                int version = Volatile.Read(ref st.Versions[b]);
+                if ((version & 1) == 0)
+                {
+                    byte state = st.State[slot];
+                    long id = st.Ids[slot];
+                    float score = TensorPrimitives.Dot(rows.Slice(slot * d, d), query);
+                    Volatile.ReadBarrier();
+                    if (Volatile.Read(ref st.Versions[b]) == version)
+                    {
+                        if ((state & accept) != 0) { s.Exact[m] = score; s.Ids[m] = id; m++; }
+                        break;
+                    }
+                }
+                spin.SpinOnce();
+            }
+        }
+        s.LastRescored = n;
+        return m;
+    }
+
+    // The k best of the m exact scores, best first: select the k-th score, keep the strictly better ones and then ties
+    // in scan order, sort only those.
+    private static int TakeBest(int m, int k, Span<SearchResult> results, Scratch s)
+    {
+        int take = Math.Min(k, m);
+        if (take == 0) return 0;
+        var exact = s.Exact.AsSpan(0, m);
+        var order = s.Order.AsSpan(0, take);
+        int c = 0;
+        if (m > take)
+        {
+            var work = s.Work.AsSpan(0, m);
+            exact.CopyTo(work);
+            float kth = Selection.KthLargest(work, take);
+            for (int i = 0; i < m && c < take; i++) if (exact[i] > kth) order[c++] = i;
+            for (int i = 0; i < m && c < take; i++) if (exact[i] == kth) order[c++] = i;
+        }
+        else
+        {
+            for (; c < take; c++) order[c] = c;
+        }
+        var keys = s.Work.AsSpan(0, take);
+        for (int i = 0; i < take; i++) keys[i] = -exact[order[i]]; // ascending sort of negated scores = best first
+        keys.Sort(order);
+        for (int i = 0; i < take; i++) results[i] = new SearchResult(s.Ids[order[i]], 1f + keys[i]);
+        return take;
+    }
+}
