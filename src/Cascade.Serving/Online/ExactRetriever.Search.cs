@@ -18,6 +18,7 @@ public sealed partial class ExactRetriever
         internal long[] Ids = [];
         internal int[] Order = [];
         internal readonly float[] BlockApprox = new float[ExactScan.BlockWidth], BlockHalf = new float[ExactScan.BlockWidth];
+        internal readonly TopKHeap SampleHeap = new();
 
         /// <summary>Ads that passed the bound during the last scan (appended to the candidate buffer).</summary>
         public int LastCandidates { get; internal set; }
@@ -58,8 +59,8 @@ public sealed partial class ExactRetriever
         var p = ExactScan.PrepareQuery(query, scratch.Pairs);
         byte accept = eligibleOnly ? (byte)1 : (byte)3; // (state & accept) != 0: eligible-only takes 1, otherwise 1 and 2
         int n = Scan(st, blocks, k, accept, p, scratch);
-        int m = Rescore(st, query, n, k, accept, scratch);
-        return TakeBest(m, k, results, scratch);
+        int m = Rescore(st, query, n, k, accept, scratch, out float floor);
+        return TakeBest(m, k, floor, results, scratch);
     }
 
     // Phase 1: every block against the running threshold; returns the survivors of the final prune. The scan starts
@@ -124,10 +125,11 @@ public sealed partial class ExactRetriever
         int stride = blocks / MaxSampleBlocks, w = ExactScan.BlockWidth;
         double expected = (double)k * MaxSampleBlocks / blocks;
         int r = (int)Math.Ceiling(1.5 * expected + 3 * Math.Sqrt(expected)) + 1;
-        s.Ensure(MaxSampleBlocks * w);
+        if (r > MaxSampleBlocks * w / 2) return float.NegativeInfinity; // k is a large share of the corpus
         var approx = s.BlockApprox.AsSpan();
         var half = s.BlockHalf.AsSpan();
-        int n = 0;
+        var heap = s.SampleHeap;
+        heap.Reset(r); // r ≈ 45 of 2,048 at K = 1 %: a bounded heap beats a selection over all of them
         var source = Source(st, s);
         var spin = new SpinWait();
         for (int i = 0; i < MaxSampleBlocks; i++)
@@ -136,9 +138,13 @@ public sealed partial class ExactRetriever
             // With floor −∞ every lane passes, so the block is returned with its 16 scores (or as torn: read again).
             while (ExactScan.NextHit(source, b, b + 1, p, float.NegativeInfinity, approx, half, out uint mask) != b || mask == ExactScan.Torn) spin.SpinOnce();
             for (int lane = 0; lane < w; lane++)
-                if ((Volatile.Read(ref st.State[b * w + lane]) & accept) != 0) s.Work[n++] = approx[lane] - half[lane];
+            {
+                if ((Volatile.Read(ref st.State[b * w + lane]) & accept) == 0) continue;
+                float lower = approx[lane] - half[lane];
+                if (lower > heap.Threshold) heap.Push(lower, 0);
+            }
         }
-        return r <= n ? Selection.KthLargest(s.Work.AsSpan(0, n), r) : float.NegativeInfinity;
+        return heap.Threshold; // −∞ until r lower bounds were seen
     }
 
     private static ScanSource Source(Store st, Scratch s) => new(st.Codes, st.Versions, st.BlockMax, st.Scales, st.Errors, s.Pairs);
@@ -173,9 +179,10 @@ public sealed partial class ExactRetriever
     // to the k-th approx and pass 2 takes about half of the band: 1,000 + ~700 rows instead of 1,000 + ~1,600 on the
     // 100k bundle, and each re-scored row is a random 256-byte read (~0.1 µs). Ads deleted or paused since the scan
     // drop out here (then E may be −∞ and pass 2 takes every survivor).
-    private int Rescore(Store st, ReadOnlySpan<float> query, int n, int k, byte accept, Scratch s)
+    private int Rescore(Store st, ReadOnlySpan<float> query, int n, int k, byte accept, Scratch s, out float floor)
     {
         int m = 0;
+        floor = float.NegativeInfinity;
         if (n <= k)
         {
             for (int i = 0; i < n; i++) RescoreOne(st, query, s.Slots[i], accept, s, ref m);
@@ -188,7 +195,6 @@ public sealed partial class ExactRetriever
         int rescored = 0;
         for (int i = 0; i < n; i++)
             if (s.Approx[i] >= kthApprox) { RescoreOne(st, query, s.Slots[i], accept, s, ref m); rescored++; }
-        float floor = float.NegativeInfinity;
         if (m >= k)
         {
             var exact = s.Work.AsSpan(0, m);
@@ -225,26 +231,31 @@ public sealed partial class ExactRetriever
         }
     }
 
-    // The k best of the m exact scores, best first: select the k-th score, keep the strictly better ones and then ties
-    // in scan order, sort only those.
-    private static int TakeBest(int m, int k, Span<SearchResult> results, Scratch s)
+    // The k best of the m exact scores, best first. At least k scores are ≥ floor (the k-th exact score of pass 1), so
+    // only those compete: select the k-th among them (k plus a few, not all m), keep the strictly better ones and then
+    // ties in scan order, and sort only those k.
+    private static int TakeBest(int m, int k, float floor, Span<SearchResult> results, Scratch s)
     {
         int take = Math.Min(k, m);
         if (take == 0) return 0;
         var exact = s.Exact.AsSpan(0, m);
-        var order = s.Order.AsSpan(0, take);
+        var pool = s.Order.AsSpan(0, m);
         int c = 0;
-        if (m > take)
+        for (int i = 0; i < m; i++) if (exact[i] >= floor) pool[c++] = i;
+        if (c < take) for (c = 0; c < m; c++) pool[c] = c; // cannot happen (pass 1 kept ≥ k scores ≥ floor); stay safe
+        var order = s.Slots.AsSpan(0, take); // free once the re-score has run
+        if (c > take)
         {
-            var work = s.Work.AsSpan(0, m);
-            exact.CopyTo(work);
+            var work = s.Work.AsSpan(0, c);
+            for (int j = 0; j < c; j++) work[j] = exact[pool[j]];
             float kth = Selection.KthLargest(work, take);
-            for (int i = 0; i < m && c < take; i++) if (exact[i] > kth) order[c++] = i;
-            for (int i = 0; i < m && c < take; i++) if (exact[i] == kth) order[c++] = i;
+            int w = 0;
+            for (int j = 0; j < c && w < take; j++) if (exact[pool[j]] > kth) order[w++] = pool[j];
+            for (int j = 0; j < c && w < take; j++) if (exact[pool[j]] == kth) order[w++] = pool[j];
         }
         else
         {
-            for (; c < take; c++) order[c] = c;
+            pool[..take].CopyTo(order);
         }
         var keys = s.Work.AsSpan(0, take);
         for (int i = 0; i < take; i++) keys[i] = -exact[order[i]]; // ascending sort of negated scores = best first
