@@ -171,7 +171,7 @@ public sealed partial class CascadeEngine
             Bundles.Bundle.NormalizeInPlace(query);
             if (_exact is null) return Index.Search(query, k, Math.Max(k, Options.RetrievalEf)).Select(h => h.Id).ToArray();
             var hits = new SearchResult[k];
-            int n = _exact.Search(query, k, hits, eligibleOnly: false, new ExactRetriever.Scratch());
+            int n = _exact.Search(query, k, hits, eligibleOnly: false, s.Exact);
             return hits.Take(n).Select(h => h.Id).ToArray();
         }
         finally
