@@ -276,27 +276,7 @@ public sealed unsafe partial class HnswIndex
         }
         int written = 0;
         for (int i = 0; i < n; i++)
-        {
-            int slot = slots[i];
-            int* ver = Ver(st, slot);
-            float* v = Vec(st, slot);
-            while (true)
-            {
-                int v1 = Volatile.Read(ref *ver);
-                if ((v1 & VersionLocked) == 0)
-                {
-                    float d = _metric == Metric.L2 ? Distances.L2Squared(q, v, _dim) : 1f - Distances.Dot(q, v, _dim);
-                    long id = st.Ids[slot >> HnswStorage.ChunkShift][slot & HnswStorage.ChunkMask];
-                    Volatile.ReadBarrier();
-                    if (Volatile.Read(ref *ver) == v1)
-                    {
-                        if ((v1 & VersionDeleted) == 0 && (filter is null || filter(id))) results[written++] = new SearchResult(id, d);
-                        break;
-                    }
-                }
-                Thread.SpinWait(4);
-            }
-        }
+            if (ReadExact(ref st, slots[i], q, filter, out var hit)) results[written++] = hit;
         // A re-read distance can change order only if the vector was updated mid-search; keep the output sorted
         // (one comparison per hit when nothing moved).
         for (int i = 1; i < written; i++)
