@@ -31,29 +31,8 @@ public sealed partial class Tensor
     {
         if (!seed.SameShape(this)) throw new ArgumentException($"Backward seed has shape {ShapeUtil.Format(seed._shape)}, expected {ShapeUtil.Format(_shape)}.");
         if (!RequiresGrad) throw new InvalidOperationException("Backward() on a tensor that does not require gradients: no parameter reached it (was it computed under Autograd.NoGrad() or from detached inputs?).");
-        // The sort's buffers are thread-static and reused (0.8 KB per Backward() before); a backward closure that
-        // itself calls Backward() finds the slot empty and gets fresh buffers, so re-entrancy stays correct.
-        var buffers = t_sortBuffers ?? new SortBuffers();
-        t_sortBuffers = null;
-        try
-        {
-            var order = buffers.Order;
-            TopologicalOrder(this, buffers);
-            // Intermediate gradients start empty for this pass; leaves keep accumulating.
-            foreach (var t in order) if (t.GradFn is not null) t.Grad = null;
-            seed.Span.CopyTo(GradSpanForAccumulate());
-            for (int i = order.Count - 1; i >= 0; i--)
-            {
-                var t = order[i];
-                if (t.GradFn is null || t.Grad is null) continue;
-                t.GradFn.Backward(t.Grad);
-            }
-        }
-        finally
-        {
-            buffers.Clear();
-            t_sortBuffers = buffers;
-        }
+        var root = this;
+        Backward(new ReadOnlySpan<Tensor>(in root), new ReadOnlySpan<Tensor>(in seed));
     }
 
     /// <summary>
@@ -63,6 +42,8 @@ public sealed partial class Tensor
     /// </summary>
     internal static void Backward(ReadOnlySpan<Tensor> roots, ReadOnlySpan<Tensor> seeds)
     {
+        // The sort's buffers are thread-static and reused (0.8 KB per Backward() before); a backward closure that
+        // itself calls Backward() finds the slot empty and gets fresh buffers, so re-entrancy stays correct.
         var buffers = t_sortBuffers ?? new SortBuffers();
         t_sortBuffers = null;
         try
@@ -70,6 +51,7 @@ public sealed partial class Tensor
             var order = buffers.Order;
             foreach (var root in roots)
                 if (!buffers.Visited.Contains(root)) TopologicalOrder(root, buffers);
+            // Intermediate gradients start empty for this pass; leaves keep accumulating.
             foreach (var t in order) if (t.GradFn is not null) t.Grad = null;
             for (int i = 0; i < roots.Length; i++)
             {
