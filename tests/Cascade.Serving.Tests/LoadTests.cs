@@ -42,6 +42,45 @@ public class LoadTests
     }
 
     [Fact]
+    public async Task WarmupIsNotCountedAndEveryMeasuredRequestIsLogged()
+    {
+        var bundle = TestBundle.Copy();
+        var (host, http) = await HttpTests.StartAsync(bundle, bundle + ".state", TestBundle.Options with { MaxPendingWork = int.MaxValue });
+        try
+        {
+            var bodies = new[] { "{\"features\": {\"user_id\": \"u1\"}}" };
+            using var gen = new LoadGenerator(new LoadPlan(host.BaseAddress, bodies, TimeSpan.FromSeconds(0.5), Warmup: TimeSpan.FromSeconds(0.5)));
+            var open = await gen.RunOpenAsync(40);
+            Assert.Equal(20, open.Sent); // the 20 warm-up requests are sent but not counted
+            Assert.Equal(0.5, open.WarmupSeconds);
+            Assert.Contains("(after 0.5 s warm-up)", open.Summary());
+            Assert.Equal(20, open.Samples.Count);
+            Assert.All(open.Samples, x => Assert.Equal(200, x.Status));
+            // Scheduled 25 ms apart from the measured run's start, in order.
+            for (int i = 0; i < open.Samples.Count; i++) Assert.Equal(i * 25.0, open.Samples[i].ScheduledMs, 0.5);
+            // Every request reached the server: 20 warm-up + 20 measured (the metrics middleware counts each).
+            var metrics = await http.GetStringAsync("metrics");
+            Assert.Contains("cascade_http_requests_total{route=\"/v1/recommend\",status=\"200\"} 40", metrics);
+            var csv = new StringWriter();
+            open.WriteSamplesCsv(csv);
+            var lines = csv.ToString().TrimEnd('\n').Split('\n');
+            Assert.Equal("scheduled_ms,latency_ms,status", lines[0]);
+            Assert.Equal(21, lines.Length);
+            var row = lines[2].Split(',');
+            Assert.Equal(3, row.Length);
+            Assert.Equal(25.0, double.Parse(row[0], System.Globalization.CultureInfo.InvariantCulture), 0.5);
+            Assert.Equal(open.Samples[1].LatencyMs, double.Parse(row[1], System.Globalization.CultureInfo.InvariantCulture), 0.001);
+            Assert.Equal("200", row[2]);
+            Assert.Contains(open.Rows(), r => r.Metric == "warmup_s" && r.Value == 0.5);
+        }
+        finally
+        {
+            http.Dispose();
+            await host.StopAsync();
+        }
+    }
+
+    [Fact]
     public void FreshnessQuantileReadsPrometheusBuckets()
     {
         const string text = "cascade_event_freshness_seconds_bucket{le=\"0.001\"} 90\ncascade_event_freshness_seconds_bucket{le=\"0.005\"} 99\n" +

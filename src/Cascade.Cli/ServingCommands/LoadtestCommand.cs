@@ -23,10 +23,12 @@ internal static class LoadtestCommand
         var events = new Option<double>("--events-per-second") { Description = "Bid changes per second sent during each run." };
         var ads = new Option<int>("--ads") { Description = "Bid changes pick ad ids 1..N.", DefaultValueFactory = _ => 2000 };
         var token = new Option<string?>("--admin-token") { Description = "Admin token for events (default: $CASCADE_ADMIN_TOKEN)." };
+        var warmup = new Option<double>("--warmup") { Description = "Seconds of the same load (rate or concurrency, and events) before each measured run, not counted: connections, JIT-compiled paths and the event path are warm. 0 measures a cold start.", DefaultValueFactory = _ => 3 };
+        var latencyLog = new Option<string?>("--latency-log") { Description = "Write every measured request (scheduled_ms, latency_ms, status) as CSV; a sweep writes one file per rate (FILE with -qpsN before the extension)." };
         var json = new Option<bool>("--json") { Description = "Print one JSON object on stdout (DESIGN.md §7)." };
         var cmd = new Command("loadtest", "Load-test a running server: achieved QPS, success rate, p50/p95/p99/p99.9, per-stage breakdown.")
         {
-            url, qps, concurrency, duration, sweep, svg, bodies, events, ads, token, json,
+            url, qps, concurrency, duration, warmup, sweep, svg, bodies, events, ads, token, latencyLog, json,
         };
         cmd.SetAction(async (parse, cancellation) =>
         {
@@ -34,9 +36,20 @@ internal static class LoadtestCommand
             {
                 var lines = parse.GetValue(bodies) is { } path ? File.ReadAllLines(path).Where(l => l.Length > 0).ToArray() : DefaultBodies();
                 if (lines.Length == 0) throw new ArgumentException("--bodies: the file has no request bodies.");
+                if (!(parse.GetValue(duration) > 0)) throw new ArgumentException($"--duration must be positive (got {parse.GetValue(duration)}).");
+                if (!(parse.GetValue(warmup) >= 0)) throw new ArgumentException($"--warmup must be 0 or more seconds (got {parse.GetValue(warmup)}).");
                 var plan = new LoadPlan(new Uri(parse.GetValue(url)!), lines, TimeSpan.FromSeconds(parse.GetValue(duration)), parse.GetValue(events),
                     Enumerable.Range(1, Math.Max(1, parse.GetValue(ads))).Select(i => (long)i).ToArray(),
-                    parse.GetValue(token) ?? Environment.GetEnvironmentVariable("CASCADE_ADMIN_TOKEN"));
+                    parse.GetValue(token) ?? Environment.GetEnvironmentVariable("CASCADE_ADMIN_TOKEN"), TimeSpan.FromSeconds(parse.GetValue(warmup)));
+                string? log = parse.GetValue(latencyLog);
+                void WriteLog(LoadReport r, bool perRate)
+                {
+                    if (log is null) return;
+                    string path = perRate ? Path.Combine(Path.GetDirectoryName(log) ?? "", $"{Path.GetFileNameWithoutExtension(log)}-qps{r.TargetQps:0}{Path.GetExtension(log)}") : log;
+                    using var w = new StreamWriter(path);
+                    r.WriteSamplesCsv(w);
+                    Console.Error.WriteLine($"wrote {path} ({r.Samples.Count} requests)");
+                }
                 if (plan.EventsPerSecond > 0 && plan.AdminToken is null) throw new ArgumentException("--events-per-second needs --admin-token or CASCADE_ADMIN_TOKEN.");
                 using var gen = new LoadGenerator(plan);
                 var reports = new List<LoadReport>();
@@ -46,6 +59,7 @@ internal static class LoadtestCommand
                     {
                         var r = await gen.RunOpenAsync(q, cancellation);
                         Console.Error.WriteLine(r.Summary());
+                        WriteLog(r, perRate: true);
                         reports.Add(r);
                     }
                     File.WriteAllText(parse.GetValue(svg)!, LoadReport.SweepSvg(reports, "Response time and success rate vs QPS (cascade serve, this machine)"));
@@ -55,6 +69,7 @@ internal static class LoadtestCommand
                 {
                     var r = parse.GetValue(concurrency) > 0 ? await gen.RunClosedAsync(parse.GetValue(concurrency), cancellation) : await gen.RunOpenAsync(parse.GetValue(qps), cancellation);
                     Console.Error.WriteLine(r.Summary());
+                    WriteLog(r, perRate: false);
                     reports.Add(r);
                 }
                 if (parse.GetValue(json)) Console.WriteLine(Json("loadtest", reports.SelectMany(r => r.Rows())));

@@ -51,10 +51,10 @@ internal static class QuickstartCommand
                 await using var server = await ServingHost.StartAsync(new ServingHostOptions(bundleDir, stateDir, token, options), cancellation);
                 double recall = Recall(server.Engine, result, k);
 
-                log.WriteLine($"[4/4] load test: {parse.GetValue(qps)} req/s open loop for {parse.GetValue(duration)} s with {parse.GetValue(eventsPerSecond)} bid changes/s");
+                log.WriteLine($"[4/4] load test: {parse.GetValue(qps)} req/s open loop for {parse.GetValue(duration)} s (after 1 s warm-up) with {parse.GetValue(eventsPerSecond)} bid changes/s");
                 var bodies = result.HeldOutRequests.Take(1000).Select(f => JsonSerializer.Serialize(new Dictionary<string, object?> { ["features"] = f })).ToArray();
                 using var gen = new LoadGenerator(new LoadPlan(server.BaseAddress, bodies, TimeSpan.FromSeconds(parse.GetValue(duration)),
-                    parse.GetValue(eventsPerSecond), result.Source.Ads.Select(a => a.Id).ToArray(), token));
+                    parse.GetValue(eventsPerSecond), result.Source.Ads.Select(a => a.Id).ToArray(), token, Warmup: TimeSpan.FromSeconds(1)));
                 var report = await gen.RunOpenAsync(parse.GetValue(qps), cancellation);
                 await server.StopAsync();
 

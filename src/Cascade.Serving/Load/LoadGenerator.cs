@@ -16,8 +16,19 @@ namespace Cascade.Serving.Load;
 /// <param name="EventsPerSecond">Bid-change events per second streamed during the run (0 = none).</param>
 /// <param name="AdIds">Ads whose bids are changed.</param>
 /// <param name="AdminToken">Token for /v1/ads/events.</param>
+/// <param name="Warmup">
+/// Run the same load (same rate or concurrency, same event stream) this long before each measured run and discard its
+/// answers: the generator's own connections and JIT-compiled paths and the server's event path are warm when the
+/// measurement starts. Zero measures from a cold start.
+/// </param>
 public sealed record LoadPlan(Uri BaseUrl, IReadOnlyList<string> Bodies, TimeSpan Duration, double EventsPerSecond = 0,
-    IReadOnlyList<long>? AdIds = null, string? AdminToken = null);
+    IReadOnlyList<long>? AdIds = null, string? AdminToken = null, TimeSpan Warmup = default);
+
+/// <summary>One answered (or failed) request of a run.</summary>
+/// <param name="ScheduledMs">When it was due, ms after the measured run started.</param>
+/// <param name="LatencyMs">Scheduled time to the end of the answer (ms).</param>
+/// <param name="Status">HTTP status, or 0 for a transport error.</param>
+public readonly record struct RequestSample(double ScheduledMs, double LatencyMs, int Status);
 
 /// <summary>
 /// HTTP load generator for /v1/recommend. Open loop (<see cref="RunOpenAsync"/>): requests are sent on a fixed
@@ -32,7 +43,8 @@ public sealed class LoadGenerator : IDisposable
     private readonly byte[][] _bodies;
     private static readonly MediaTypeHeaderValue s_json = new("application/json") { CharSet = "utf-8" };
     private static readonly Uri s_recommend = new("v1/recommend", UriKind.Relative);
-    private readonly ConcurrentQueue<double> _latencies = new();
+    private readonly ConcurrentQueue<RequestSample> _samples = new();
+    private long _runStart;
     private readonly ConcurrentQueue<double[]> _stages = new();
     private long _sent, _ok, _shed, _errors, _events;
     private int _next;
@@ -57,10 +69,19 @@ public sealed class LoadGenerator : IDisposable
     /// <summary>Open loop at <paramref name="qps"/> requests per second.</summary>
     public async Task<LoadReport> RunOpenAsync(double qps, CancellationToken cancellation = default)
     {
+        if (!(qps > 0)) throw new ArgumentOutOfRangeException(nameof(qps), qps, "the open-loop rate must be positive.");
+        if (_plan.Warmup > TimeSpan.Zero) await OpenScheduleAsync(qps, _plan.Warmup, cancellation).ConfigureAwait(false);
+        double seconds = await OpenScheduleAsync(qps, _plan.Duration, cancellation).ConfigureAwait(false);
+        return await ReportAsync("open", qps, 0, seconds).ConfigureAwait(false);
+    }
+
+    private async Task<double> OpenScheduleAsync(double qps, TimeSpan duration, CancellationToken cancellation)
+    {
         Reset();
-        var events = StreamEventsAsync(cancellation);
+        var events = StreamEventsAsync(duration, cancellation);
         var sw = Stopwatch.StartNew();
-        long total = (long)(qps * _plan.Duration.TotalSeconds);
+        _runStart = Stopwatch.GetTimestamp();
+        long total = (long)(qps * duration.TotalSeconds);
         var inflight = new List<Task>((int)Math.Min(total, 1_000_000));
         // A dedicated thread sends every request that is due, then sleeps until the next one is (at least 1 ms): no
         // spinning (a spinning generator would take one of the two cores from the server), and no timer, thread-pool
@@ -82,28 +103,37 @@ public sealed class LoadGenerator : IDisposable
         cancellation.ThrowIfCancellationRequested();
         double seconds = sw.Elapsed.TotalSeconds;
         await events.ConfigureAwait(false);
-        return await ReportAsync("open", qps, 0, seconds).ConfigureAwait(false);
+        return seconds;
     }
 
     /// <summary>Closed loop with <paramref name="concurrency"/> workers.</summary>
     public async Task<LoadReport> RunClosedAsync(int concurrency, CancellationToken cancellation = default)
     {
+        if (concurrency < 1) throw new ArgumentOutOfRangeException(nameof(concurrency), concurrency, "the closed loop needs at least one worker.");
+        if (_plan.Warmup > TimeSpan.Zero) await ClosedLoopAsync(concurrency, _plan.Warmup, cancellation).ConfigureAwait(false);
+        double seconds = await ClosedLoopAsync(concurrency, _plan.Duration, cancellation).ConfigureAwait(false);
+        return await ReportAsync("closed", 0, concurrency, seconds).ConfigureAwait(false);
+    }
+
+    private async Task<double> ClosedLoopAsync(int concurrency, TimeSpan duration, CancellationToken cancellation)
+    {
         Reset();
-        var events = StreamEventsAsync(cancellation);
+        var events = StreamEventsAsync(duration, cancellation);
         var sw = Stopwatch.StartNew();
+        _runStart = Stopwatch.GetTimestamp();
         var workers = Enumerable.Range(0, concurrency).Select(_ => Task.Run(async () =>
         {
-            while (sw.Elapsed < _plan.Duration && !cancellation.IsCancellationRequested) await SendOneAsync(Stopwatch.GetTimestamp()).ConfigureAwait(false);
+            while (sw.Elapsed < duration && !cancellation.IsCancellationRequested) await SendOneAsync(Stopwatch.GetTimestamp()).ConfigureAwait(false);
         }, CancellationToken.None)).ToArray();
         await Task.WhenAll(workers).ConfigureAwait(false);
         double seconds = sw.Elapsed.TotalSeconds;
         await events.ConfigureAwait(false);
-        return await ReportAsync("closed", 0, concurrency, seconds).ConfigureAwait(false);
+        return seconds;
     }
 
     private void Reset()
     {
-        _latencies.Clear(); _stages.Clear();
+        _samples.Clear(); _stages.Clear();
         _sent = _ok = _shed = _errors = _events = 0;
     }
 
@@ -136,7 +166,7 @@ public sealed class LoadGenerator : IDisposable
                     }
                 }
             }
-            _latencies.Enqueue(Stopwatch.GetElapsedTime(scheduled).TotalMilliseconds);
+            Record(scheduled, (int)res.StatusCode);
             if (res.StatusCode == HttpStatusCode.OK)
             {
                 Interlocked.Increment(ref _ok);
@@ -147,6 +177,7 @@ public sealed class LoadGenerator : IDisposable
         }
         catch (Exception e) when (e is HttpRequestException or TaskCanceledException or IOException)
         {
+            Record(scheduled, 0);
             Interlocked.Increment(ref _errors);
         }
         finally
@@ -154,6 +185,9 @@ public sealed class LoadGenerator : IDisposable
             if (buffer is not null) ArrayPool<byte>.Shared.Return(buffer);
         }
     }
+
+    private void Record(long scheduled, int status) => _samples.Enqueue(new RequestSample(
+        (scheduled - _runStart) * 1000.0 / Stopwatch.Frequency, Stopwatch.GetElapsedTime(scheduled).TotalMilliseconds, status));
 
     private static readonly string[] StageNames = ["encode", "retrieval", "prerank", "rank", "auction", "total"];
 
@@ -165,12 +199,12 @@ public sealed class LoadGenerator : IDisposable
     }
 
     // Bid changes in batches every 50 ms, spread over the plan's ads; versions from a clock-based counter so they rise across runs.
-    private async Task StreamEventsAsync(CancellationToken cancellation)
+    private async Task StreamEventsAsync(TimeSpan duration, CancellationToken cancellation)
     {
         if (_plan.EventsPerSecond <= 0 || _plan.AdIds is not { Count: > 0 } ids || _plan.AdminToken is null) return;
         var sw = Stopwatch.StartNew();
         var rng = new Random(7);
-        long due = 0, total = (long)(_plan.Duration.TotalSeconds * _plan.EventsPerSecond);
+        long due = 0, total = (long)(duration.TotalSeconds * _plan.EventsPerSecond);
         async Task SendAsync(int n)
         {
             var sb = new StringBuilder("{\"events\":[");
@@ -192,16 +226,19 @@ public sealed class LoadGenerator : IDisposable
         }
         while (due < total && !cancellation.IsCancellationRequested)
         {
-            long target = sw.Elapsed < _plan.Duration ? (long)(sw.Elapsed.TotalSeconds * _plan.EventsPerSecond) : total;
+            long target = sw.Elapsed < duration ? (long)(sw.Elapsed.TotalSeconds * _plan.EventsPerSecond) : total;
             int n = (int)Math.Min(1000, Math.Min(total, target) - due);
             if (n > 0) { await SendAsync(n).ConfigureAwait(false); due += n; }
-            if (due < total && sw.Elapsed < _plan.Duration) await Task.Delay(50, cancellation).ConfigureAwait(false);
+            if (due < total && sw.Elapsed < duration) await Task.Delay(50, cancellation).ConfigureAwait(false);
         }
     }
 
     private async Task<LoadReport> ReportAsync(string mode, double qps, int concurrency, double seconds)
     {
-        var lat = _latencies.ToArray();
+        var samples = _samples.ToArray();
+        Array.Sort(samples, (a, b) => a.ScheduledMs.CompareTo(b.ScheduledMs));
+        // Latency percentiles over answered requests (transport errors have no answer; they count as errors).
+        var lat = samples.Where(x => x.Status != 0).Select(x => x.LatencyMs).ToArray();
         Array.Sort(lat);
         double Q(double q) => lat.Length == 0 ? double.NaN : lat[Math.Min(lat.Length - 1, (int)Math.Ceiling(q * lat.Length) - 1)];
         var stages = _stages.ToArray();
@@ -214,7 +251,8 @@ public sealed class LoadGenerator : IDisposable
             try { freshness = FreshnessP99(await _http.GetStringAsync("metrics").ConfigureAwait(false)); }
             catch (HttpRequestException) { }
         }
-        return new LoadReport(mode, qps, concurrency, seconds, _sent, _ok, _shed, _errors, [Q(0.5), Q(0.95), Q(0.99), Q(0.999)], means, _events, freshness);
+        return new LoadReport(mode, qps, concurrency, seconds, _sent, _ok, _shed, _errors, [Q(0.5), Q(0.95), Q(0.99), Q(0.999)], means, _events, freshness)
+        { WarmupSeconds = _plan.Warmup.TotalSeconds, Samples = samples };
     }
 
     /// <summary>p99 of cascade_event_freshness_seconds from Prometheus text (upper bucket bound, ms); NaN when empty.</summary>

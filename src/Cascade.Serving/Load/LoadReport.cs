@@ -19,6 +19,11 @@ namespace Cascade.Serving.Load;
 public sealed record LoadReport(string Mode, double TargetQps, int Concurrency, double Seconds, long Sent, long Ok, long Shed, long Errors,
     double[] LatencyMs, IReadOnlyDictionary<string, double> StageMeanMs, long EventsSent, double FreshnessP99Ms)
 {
+    /// <summary>Warm-up run before the measurement (s); its answers are not counted.</summary>
+    public double WarmupSeconds { get; init; }
+    /// <summary>Every request of the measured run in scheduled order (for a latency-over-time log).</summary>
+    public IReadOnlyList<RequestSample> Samples { get; init; } = [];
+
     /// <summary>Answered-200 requests per second.</summary>
     public double AchievedQps => Seconds > 0 ? Ok / Seconds : 0;
     /// <summary>Share of sent requests answered 200.</summary>
@@ -26,15 +31,26 @@ public sealed record LoadReport(string Mode, double TargetQps, int Concurrency, 
 
     /// <summary>One human-readable line.</summary>
     public string Summary() => string.Create(CultureInfo.InvariantCulture,
-        $"{Mode} loop{(Mode == "open" ? $" target {TargetQps:0} qps" : $" concurrency {Concurrency}")}: achieved {AchievedQps:0.0} qps, success {SuccessRate:P2} " +
+        $"{Mode} loop{(Mode == "open" ? $" target {TargetQps:0} qps" : $" concurrency {Concurrency}")}{(WarmupSeconds > 0 ? $" (after {WarmupSeconds:0.#} s warm-up)" : " (cold)")}: achieved {AchievedQps:0.0} qps, success {SuccessRate:P2} " +
         $"(429: {Shed}, errors: {Errors}), latency p50 {LatencyMs[0]:0.00} ms, p95 {LatencyMs[1]:0.00} ms, p99 {LatencyMs[2]:0.00} ms, p99.9 {LatencyMs[3]:0.00} ms; " +
         $"stages (mean ms) {string.Join(", ", StageMeanMs.Select(kv => $"{kv.Key} {kv.Value:0.000}"))}; events {EventsSent}, freshness p99 {FreshnessP99Ms:0.#} ms");
+
+    /// <summary>
+    /// Latency over time as CSV (scheduled_ms, latency_ms, status; one line per request in scheduled order): where in
+    /// the run the slow answers were.
+    /// </summary>
+    public void WriteSamplesCsv(TextWriter w)
+    {
+        w.Write("scheduled_ms,latency_ms,status\n");
+        foreach (var s in Samples) w.Write(string.Create(CultureInfo.InvariantCulture, $"{s.ScheduledMs:0.###},{s.LatencyMs:0.###},{s.Status}\n"));
+    }
 
     /// <summary>The DESIGN.md §7 result rows of this run.</summary>
     public IEnumerable<(string Case, string Metric, double Value, string Unit)> Rows()
     {
         string c = Mode == "open" ? $"loadtest open qps={TargetQps:0}" : $"loadtest closed concurrency={Concurrency}";
         c = c.Replace(',', '.');
+        yield return (c, "warmup_s", WarmupSeconds, "s");
         yield return (c, "qps", AchievedQps, "req/s");
         yield return (c, "success_rate", SuccessRate, "fraction");
         yield return (c, "p50_ms", LatencyMs[0], "ms");
