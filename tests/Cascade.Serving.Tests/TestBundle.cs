@@ -36,7 +36,7 @@ public static class TestBundle
         return dir;
     });
 
-    public static ServingOptions Options => new() { RetrievalK = 64, PrerankN = 24, RankM = 8, DefaultCount = 5, MaxCount = 20, MaxBodyBytes = 4096, DeadlineMs = 5000 };
+    public static ServingOptions Options => new() { RetrievalK = 64, PrerankN = 24, RankM = 8, DefaultCount = 5, MaxCount = 20, MaxBodyBytes = 4096, DeadlineMs = 5000, WarmupSeconds = 0 };
 
     /// <summary>A fresh copy of the exported bundle in its own temporary directory.</summary>
     public static string Copy()

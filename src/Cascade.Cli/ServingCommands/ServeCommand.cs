@@ -30,7 +30,7 @@ internal static class ServeCommand
                     ?? throw new ArgumentException("an admin token is required: pass --admin-token or set CASCADE_ADMIN_TOKEN.");
                 var server = await ServingHost.StartAsync(new ServingHostOptions(dir, parse.GetValue(state) ?? dir.TrimEnd('/', '\\') + ".state", admin, options,
                     parse.GetValue(port), parse.GetValue(host) ?? "127.0.0.1"), cancellation);
-                Console.Error.WriteLine($"cascade serve: {server.Engine.AdCount} ads, {server.Replayed} events replayed; listening on {server.BaseAddress} (Ctrl+C stops gracefully)");
+                Console.Error.WriteLine($"cascade serve: {server.Engine.AdCount} ads, {server.Replayed} events replayed; warmed up with {server.WarmupRequests} requests in {server.WarmupTime.TotalSeconds:0.0} s; listening on {server.BaseAddress} (Ctrl+C stops gracefully)");
                 // Either System.CommandLine's token (Ctrl+C) or the ASP.NET host's own SIGTERM/SIGINT handling ends the wait.
                 var signalled = Task.Delay(Timeout.Infinite, cancellation);
                 await Task.WhenAny(signalled, server.WaitForShutdownAsync(CancellationToken.None));

@@ -15,7 +15,7 @@ public sealed partial class ServingHost
     // POST /v1/recommend {"features": {column: value, ...}, "count": 10}
     private async Task RecommendAsync(HttpContext ctx)
     {
-        if (!_ready) { await Problem(ctx, 503, "the server is not ready (starting or shutting down).").ConfigureAwait(false); return; }
+        if (!_ready && !_warming) { await Problem(ctx, 503, "the server is not ready (starting or shutting down).").ConfigureAwait(false); return; }
         if (ThreadPool.PendingWorkItemCount > _options.Serving.MaxPendingWork || !_slots.Wait(0))
         {
             Metrics.CountShed();

@@ -22,7 +22,7 @@ public sealed record ServingHostOptions(string BundleDirectory, string StateDire
 
 /// <summary>
 /// The HTTP server (ASP.NET Core minimal APIs on Kestrel): loads and verifies the bundle, replays the durable event
-/// log, starts the near-line updater and serves /v1/recommend, /v1/ads/events, /v1/ads/{id}, /metrics, /healthz,
+/// log, starts the near-line updater, warms itself up (<see cref="ServingOptions.WarmupSeconds"/>) and serves /v1/recommend, /v1/ads/events, /v1/ads/{id}, /metrics, /healthz,
 /// /readyz and /openapi.json. <see cref="StopAsync"/> shuts down gracefully: readiness goes false, in-flight requests
 /// finish, queued events are made durable and applied.
 /// </summary>
@@ -100,6 +100,15 @@ public sealed partial class ServingHost : IAsyncDisposable
         updater.Start(CancellationToken.None);
         await app.StartAsync(cancellation).ConfigureAwait(false);
         host.BaseAddress = new Uri(app.Urls.First().TrimEnd('/') + "/");
+        if (options.Serving.WarmupSeconds > 0)
+        {
+            try { await host.WarmUpAsync(cancellation).ConfigureAwait(false); }
+            catch
+            {
+                await host.StopAsync().ConfigureAwait(false);
+                throw;
+            }
+        }
         host._ready = true;
         return host;
     }
@@ -137,7 +146,7 @@ public sealed partial class ServingHost : IAsyncDisposable
         app.MapPost("/v1/recommend", (RequestDelegate)RecommendAsync);
         app.MapPost("/v1/ads/events", (RequestDelegate)EventsAsync);
         app.MapGet("/v1/ads/{id}", (RequestDelegate)GetAdAsync);
-        app.MapGet("/metrics", ctx => Text(ctx, 200, Metrics.Render(Engine, Updater, Log, Source, Replayed), "text/plain; version=0.0.4; charset=utf-8"));
+        app.MapGet("/metrics", ctx => Text(ctx, 200, Metrics.Render(Engine, Updater, Log, Source, Replayed, WarmupRequests), "text/plain; version=0.0.4; charset=utf-8"));
         app.MapGet("/healthz", ctx => Text(ctx, 200, "ok\n", "text/plain"));
         app.MapGet("/readyz", ctx => _ready ? Text(ctx, 200, "ready\n", "text/plain") : Text(ctx, 503, "not ready\n", "text/plain"));
         app.MapGet("/openapi.json", ctx => Text(ctx, 200, OpenApi.Document, "application/json"));

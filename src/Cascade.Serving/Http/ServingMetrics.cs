@@ -44,7 +44,7 @@ public sealed class ServingMetrics
     }
 
     /// <summary>Renders all metrics.</summary>
-    public string Render(CascadeEngine engine, NearLineUpdater updater, EventLog log, IAdEventSource source, int replayed)
+    public string Render(CascadeEngine engine, NearLineUpdater updater, EventLog log, IAdEventSource source, int replayed, int warmupRequests = 0)
     {
         var sb = new StringBuilder(8192);
         sb.Append("# HELP cascade_http_requests_total HTTP requests by route and status.\n# TYPE cascade_http_requests_total counter\n");
@@ -66,6 +66,11 @@ public sealed class ServingMetrics
         Counter(sb, "cascade_events_unknown_ad_total", "Ad events about unknown ads.", updater.Unknown);
         Counter(sb, "cascade_events_failed_total", "Ad events whose application failed.", updater.Failed);
         Gauge(sb, "cascade_events_replayed", "Events replayed from the durable log at start.", replayed);
+        Gauge(sb, "cascade_warmup_requests", "Recommend requests the server sent itself before it became ready (counted in cascade_http_requests_total).", warmupRequests);
+        sb.Append("# HELP dotnet_gc_collections_total Garbage collections by generation since start.\n# TYPE dotnet_gc_collections_total counter\n");
+        for (int g = 0; g <= GC.MaxGeneration; g++) sb.Append(CultureInfo.InvariantCulture, $"dotnet_gc_collections_total{{generation=\"{g}\"}} {GC.CollectionCount(g)}\n");
+        sb.Append(CultureInfo.InvariantCulture, $"# HELP dotnet_gc_pause_seconds_total Time the runtime was paused for garbage collection since start.\n# TYPE dotnet_gc_pause_seconds_total counter\ndotnet_gc_pause_seconds_total {GC.GetTotalPauseDuration().TotalSeconds:0.######}\n");
+        Counter(sb, "dotnet_gc_allocated_bytes_total", "Bytes allocated on the managed heap since start.", GC.GetTotalAllocatedBytes());
         return sb.ToString();
     }
 

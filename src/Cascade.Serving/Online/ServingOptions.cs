@@ -70,6 +70,14 @@ public sealed record ServingOptions
     /// </summary>
     public bool SplitScoring { get; init; } = true;
 
+    /// <summary>
+    /// Start-up warm-up limit (<c>engine.warmup_seconds</c>, default 10; 0 = none): before /readyz answers ready, the
+    /// server sends itself recommend requests over loopback HTTP until the JIT has gone quiet (at least 1 s, at most
+    /// this long), so the first real requests meet optimised code instead of a cold process (docs/design/serving.md,
+    /// "Start-up warm-up").
+    /// </summary>
+    public double WarmupSeconds { get; init; } = 10;
+
     /// <summary>Sets <see cref="Cascade.Kernels.Gemm.MaxThreads"/> from <see cref="GemmThreads"/> (0 = every core).</summary>
     public void ApplyGemmThreads() => Cascade.Kernels.Gemm.MaxThreads = GemmThreads == 0 ? Environment.ProcessorCount : GemmThreads;
 
@@ -81,6 +89,7 @@ public sealed record ServingOptions
         Positive(DefaultCount, "auction.default_count"); Positive(MaxCount, "auction.max_count"); Positive(DeadlineMs, "http.deadline_ms");
         Positive(MaxBodyBytes, "http.max_body_bytes"); Positive(MaxConcurrentRequests, "http.max_concurrent_requests"); Positive(MaxPendingWork, "http.max_pending_work");
         Positive(EventQueueCapacity, "nearline.queue_capacity"); Positive(MaxFeatures, "http.max_features");
+        if (!(WarmupSeconds >= 0 && WarmupSeconds <= 600)) throw new ArgumentException($"engine.warmup_seconds must be in 0..600 (got {WarmupSeconds}).");
         if (GemmThreads < 0) throw new ArgumentException($"engine.gemm_threads must be ≥ 0 (got {GemmThreads}; 0 = every core).");
         if (RetrievalEf < 0) throw new ArgumentException($"retrieval.ef must be ≥ 0 (got {RetrievalEf}).");
         if (PrerankN > RetrievalK) throw new ArgumentException($"prerank.n ({PrerankN}) must be ≤ retrieval.k ({RetrievalK}).");
@@ -124,6 +133,8 @@ public sealed record ServingOptions
                 };
                 string Name() => text.Length > 0 && text.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_') ? text
                     : throw new FormatException($"{file}:{vv.Start.Line}: {key} must be a model name of the bundle (letters, digits, '-', '_'; got '{text}').");
+                double Double() => double.TryParse(text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var x) ? x
+                    : throw new FormatException($"{file}:{vv.Start.Line}: {key} must be a number (got '{text}').");
                 bool Bool() => bool.TryParse(text, out var b) ? b : throw new FormatException($"{file}:{vv.Start.Line}: {key} must be true or false (got '{text}').");
                 o = key switch
                 {
@@ -146,7 +157,8 @@ public sealed record ServingOptions
                     "nearline.queue_capacity" => o with { EventQueueCapacity = Int() },
                     "engine.gemm_threads" => o with { GemmThreads = Int() },
                     "engine.split_scoring" => o with { SplitScoring = Bool() },
-                    _ => throw new FormatException($"{file}:{kk.Start.Line}: unknown key '{key}'. Known: retrieval.model, retrieval.method, retrieval.k, retrieval.ef, retrieval.filter_eligible, prerank.model, prerank.n, rank.model, rank.m, auction.default_count, auction.max_count, http.deadline_ms, http.max_body_bytes, http.max_concurrent_requests, http.max_features, http.max_pending_work, nearline.queue_capacity, engine.gemm_threads, engine.split_scoring."),
+                    "engine.warmup_seconds" => o with { WarmupSeconds = Double() },
+                    _ => throw new FormatException($"{file}:{kk.Start.Line}: unknown key '{key}'. Known: retrieval.model, retrieval.method, retrieval.k, retrieval.ef, retrieval.filter_eligible, prerank.model, prerank.n, rank.model, rank.m, auction.default_count, auction.max_count, http.deadline_ms, http.max_body_bytes, http.max_concurrent_requests, http.max_features, http.max_pending_work, nearline.queue_capacity, engine.gemm_threads, engine.split_scoring, engine.warmup_seconds."),
                 };
             }
         }
