@@ -11,8 +11,11 @@ namespace Cascade.Serving.Http;
 public sealed partial class ServingHost
 {
     private volatile bool _warming;
-    private static readonly TimeSpan MinWarmup = TimeSpan.FromSeconds(1);
-    private const int QuietWindowTicks = 6; // 6 samples 100 ms apart: a 0.5-s window
+    // JIT activity has quiet gaps of up to ~0.5 s early on (tier-0 code running while call counting starts, before
+    // tier-1 promotions arrive in bulk): one ended a warm-up after 1.1 s, and the first 1,000 req/s run then compiled
+    // 3,400 methods (2.5 s of JIT CPU, p99 367 ms). Hence at least 2 s, and a 1-s quiet window.
+    private static readonly TimeSpan MinWarmup = TimeSpan.FromSeconds(2);
+    private const int QuietWindowTicks = 11; // 11 samples 100 ms apart: a 1-s window
     private const int QuietMethods = 10;
 
     /// <summary>Recommend requests the server sent itself before it became ready (<see cref="ServingOptions.WarmupSeconds"/>).</summary>
@@ -26,7 +29,7 @@ public sealed partial class ServingHost
 
     // Before /readyz says ready, the server sends itself recommend requests over loopback HTTP, one closed-loop client
     // per core: Kestrel, routing, JSON, validation, every cascade stage and the response writer run until the JIT has
-    // promoted them to optimised code — until it goes quiet (no more than a few methods compiled in half a second),
+    // promoted them to optimised code — until it goes quiet (no more than a few methods compiled in a second),
     // at most WarmupSeconds. On 2 cores the JIT compiles ~3,900 methods more in ~4.3 s (1.9 s of JIT CPU) before it
     // goes quiet, and a cold server took ~5.5 s of full 1,000 req/s traffic to catch up (p50 177 ms, 6.5 % shed). Load
     // balancers wait for readiness, so this is where that cost belongs. Warm-up answers are not results: nothing about

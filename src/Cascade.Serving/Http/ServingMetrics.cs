@@ -71,6 +71,10 @@ public sealed class ServingMetrics
         for (int g = 0; g <= GC.MaxGeneration; g++) sb.Append(CultureInfo.InvariantCulture, $"dotnet_gc_collections_total{{generation=\"{g}\"}} {GC.CollectionCount(g)}\n");
         sb.Append(CultureInfo.InvariantCulture, $"# HELP dotnet_gc_pause_seconds_total Time the runtime was paused for garbage collection since start.\n# TYPE dotnet_gc_pause_seconds_total counter\ndotnet_gc_pause_seconds_total {GC.GetTotalPauseDuration().TotalSeconds:0.######}\n");
         Counter(sb, "dotnet_gc_allocated_bytes_total", "Bytes allocated on the managed heap since start.", GC.GetTotalAllocatedBytes());
+        Counter(sb, "dotnet_jit_compiled_methods_total", "Methods JIT-compiled since start (tier-up and OSR recompilations included).", System.Runtime.JitInfo.GetCompiledMethodCount());
+        sb.Append(CultureInfo.InvariantCulture, $"# HELP dotnet_jit_compilation_seconds_total Time spent JIT-compiling since start.\n# TYPE dotnet_jit_compilation_seconds_total counter\ndotnet_jit_compilation_seconds_total {System.Runtime.JitInfo.GetCompilationTime().TotalSeconds:0.######}\n");
+        Counter(sb, "dotnet_threadpool_completed_items_total", "Thread-pool work items completed since start.", ThreadPool.CompletedWorkItemCount);
+        Gauge(sb, "dotnet_threadpool_threads", "Thread-pool threads now.", ThreadPool.ThreadCount);
         return sb.ToString();
     }
 

@@ -72,7 +72,7 @@ public sealed record ServingOptions
 
     /// <summary>
     /// Start-up warm-up limit (<c>engine.warmup_seconds</c>, default 10; 0 = none): before /readyz answers ready, the
-    /// server sends itself recommend requests over loopback HTTP until the JIT has gone quiet (at least 1 s, at most
+    /// server sends itself recommend requests over loopback HTTP until the JIT has gone quiet (at least 2 s, at most
     /// this long), so the first real requests meet optimised code instead of a cold process (docs/design/serving.md,
     /// "Start-up warm-up").
     /// </summary>
