@@ -70,8 +70,30 @@ public class WarmupTests
     }
 
     [Fact]
+    public async Task ServerAsksForBackgroundFullCollections()
+    {
+        var bundle = TestBundle.Copy();
+        var (host, http) = await HttpTests.StartAsync(bundle, bundle + ".state", TestBundle.Options with { LowLatencyGc = true });
+        try
+        {
+            // The runtime keeps its mode when concurrent GC is off; the test host runs with it on (the default).
+            Assert.Equal(System.Runtime.GCLatencyMode.SustainedLowLatency, System.Runtime.GCSettings.LatencyMode);
+            var metrics = await http.GetStringAsync("metrics");
+            Assert.Contains("dotnet_gc_last_gen2_blocking_pause_seconds ", metrics);
+            Assert.Contains("dotnet_gc_heap_bytes ", metrics);
+        }
+        finally
+        {
+            http.Dispose();
+            await host.StopAsync();
+        }
+    }
+
+    [Fact]
     public void WarmupSecondsIsReadFromYamlAndRangeChecked()
     {
+        Assert.True(new ServingOptions().LowLatencyGc);
+        Assert.False(ServingOptions.Parse("engine: {low_latency_gc: false}", "s.yaml").LowLatencyGc);
         Assert.Equal(10, new ServingOptions().WarmupSeconds);
         Assert.Equal(2.5, ServingOptions.Parse("engine: {warmup_seconds: 2.5}", "s.yaml").WarmupSeconds);
         Assert.Equal(0, ServingOptions.Parse("engine: {warmup_seconds: 0}", "s.yaml").WarmupSeconds);

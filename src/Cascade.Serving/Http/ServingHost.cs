@@ -67,6 +67,8 @@ public sealed partial class ServingHost : IAsyncDisposable
         if (string.IsNullOrEmpty(options.AdminToken)) throw new ArgumentException("an admin token is required (set CASCADE_ADMIN_TOKEN or pass --admin-token).", nameof(options));
         var bundle = Bundle.Load(options.BundleDirectory);
         options.Serving.ApplyGemmThreads();
+        // Process-wide, like the GEMM threads: ignored by the runtime when concurrent GC is off (then the mode stays).
+        if (options.Serving.LowLatencyGc) System.Runtime.GCSettings.LatencyMode = System.Runtime.GCLatencyMode.SustainedLowLatency;
         var engine = new CascadeEngine(bundle, options.Serving);
         Directory.CreateDirectory(options.StateDirectory);
         var logPath = Path.Combine(options.StateDirectory, "events.log");

@@ -71,6 +71,19 @@ public sealed class ServingMetrics
         for (int g = 0; g <= GC.MaxGeneration; g++) sb.Append(CultureInfo.InvariantCulture, $"dotnet_gc_collections_total{{generation=\"{g}\"}} {GC.CollectionCount(g)}\n");
         sb.Append(CultureInfo.InvariantCulture, $"# HELP dotnet_gc_pause_seconds_total Time the runtime was paused for garbage collection since start.\n# TYPE dotnet_gc_pause_seconds_total counter\ndotnet_gc_pause_seconds_total {GC.GetTotalPauseDuration().TotalSeconds:0.######}\n");
         Counter(sb, "dotnet_gc_allocated_bytes_total", "Bytes allocated on the managed heap since start.", GC.GetTotalAllocatedBytes());
+        var heap = GC.GetGCMemoryInfo(GCKind.Any);
+        Gauge(sb, "dotnet_gc_heap_bytes", "Managed heap size after the last collection.", heap.HeapSizeBytes);
+        Gauge(sb, "dotnet_gc_fragmented_bytes", "Free space inside the managed heap after the last collection.", heap.FragmentedBytes);
+        // The last full collection of each kind: a blocking gen2 stops every request for its whole pause; a background
+        // gen2 runs beside them and pauses only briefly (docs/design/serving.md, "Garbage collection").
+        foreach (var (kind, label) in new[] { (GCKind.FullBlocking, "blocking"), (GCKind.Background, "background") })
+        {
+            var info = GC.GetGCMemoryInfo(kind);
+            double pause = 0;
+            foreach (var p in info.PauseDurations) pause += p.TotalSeconds;
+            sb.Append(CultureInfo.InvariantCulture, $"# HELP dotnet_gc_last_gen2_{label}_pause_seconds Pause of the last {label} gen2 collection (0 if none).\n# TYPE dotnet_gc_last_gen2_{label}_pause_seconds gauge\ndotnet_gc_last_gen2_{label}_pause_seconds {(info.Index == 0 ? 0 : pause):0.######}\n");
+            Gauge(sb, $"dotnet_gc_last_gen2_{label}_index", $"Collection number of the last {label} gen2 collection (0 if none).", info.Index);
+        }
         Counter(sb, "dotnet_jit_compiled_methods_total", "Methods JIT-compiled since start (tier-up and OSR recompilations included).", System.Runtime.JitInfo.GetCompiledMethodCount());
         sb.Append(CultureInfo.InvariantCulture, $"# HELP dotnet_jit_compilation_seconds_total Time spent JIT-compiling since start.\n# TYPE dotnet_jit_compilation_seconds_total counter\ndotnet_jit_compilation_seconds_total {System.Runtime.JitInfo.GetCompilationTime().TotalSeconds:0.######}\n");
         Counter(sb, "dotnet_threadpool_completed_items_total", "Thread-pool work items completed since start.", ThreadPool.CompletedWorkItemCount);

@@ -78,6 +78,15 @@ public sealed record ServingOptions
     /// </summary>
     public double WarmupSeconds { get; init; } = 10;
 
+    /// <summary>
+    /// Garbage-collector latency mode of the serving process (<c>engine.low_latency_gc</c>, default true):
+    /// <see cref="System.Runtime.GCLatencyMode.SustainedLowLatency"/>, so that full collections run in the background
+    /// beside requests instead of stopping them. With the default (interactive) mode the collector chose a blocking,
+    /// compacting gen2 of the 450 MB heap about every 90 s under 1,000 req/s + 1,000 events/s: a 150–165 ms pause
+    /// every request waited out (docs/design/serving.md, "Garbage collection").
+    /// </summary>
+    public bool LowLatencyGc { get; init; } = true;
+
     /// <summary>Sets <see cref="Cascade.Kernels.Gemm.MaxThreads"/> from <see cref="GemmThreads"/> (0 = every core).</summary>
     public void ApplyGemmThreads() => Cascade.Kernels.Gemm.MaxThreads = GemmThreads == 0 ? Environment.ProcessorCount : GemmThreads;
 
@@ -158,7 +167,8 @@ public sealed record ServingOptions
                     "engine.gemm_threads" => o with { GemmThreads = Int() },
                     "engine.split_scoring" => o with { SplitScoring = Bool() },
                     "engine.warmup_seconds" => o with { WarmupSeconds = Double() },
-                    _ => throw new FormatException($"{file}:{kk.Start.Line}: unknown key '{key}'. Known: retrieval.model, retrieval.method, retrieval.k, retrieval.ef, retrieval.filter_eligible, prerank.model, prerank.n, rank.model, rank.m, auction.default_count, auction.max_count, http.deadline_ms, http.max_body_bytes, http.max_concurrent_requests, http.max_features, http.max_pending_work, nearline.queue_capacity, engine.gemm_threads, engine.split_scoring, engine.warmup_seconds."),
+                    "engine.low_latency_gc" => o with { LowLatencyGc = Bool() },
+                    _ => throw new FormatException($"{file}:{kk.Start.Line}: unknown key '{key}'. Known: retrieval.model, retrieval.method, retrieval.k, retrieval.ef, retrieval.filter_eligible, prerank.model, prerank.n, rank.model, rank.m, auction.default_count, auction.max_count, http.deadline_ms, http.max_body_bytes, http.max_concurrent_requests, http.max_features, http.max_pending_work, nearline.queue_capacity, engine.gemm_threads, engine.split_scoring, engine.warmup_seconds, engine.low_latency_gc."),
                 };
             }
         }
