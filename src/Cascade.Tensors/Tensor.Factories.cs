@@ -14,6 +14,7 @@ public sealed partial class Tensor
     /// <summary>Uninitialised tensor (from the active arena when there is one). Every element must be written.</summary>
     public static Tensor Empty(ReadOnlySpan<int> shape)
     {
+        if (TensorArena.Current is { } arena) return arena.NewTensor(shape, zero: false);
         var s = shape.ToArray();
         return new Tensor(Allocate(ShapeUtil.Numel(s), zero: false), 0, s);
     }
@@ -21,9 +22,20 @@ public sealed partial class Tensor
     /// <summary>Tensor of zeros (from the active arena when there is one).</summary>
     public static Tensor Zeros(ReadOnlySpan<int> shape, bool requiresGrad = false)
     {
+        if (TensorArena.Current is { } arena)
+        {
+            var t = arena.NewTensor(shape, zero: true);
+            t.RequiresGrad = requiresGrad;
+            return t;
+        }
         var s = shape.ToArray();
         return new Tensor(Allocate(ShapeUtil.Numel(s), zero: true), 0, s) { RequiresGrad = requiresGrad };
     }
+
+    // A view (reshape, leading-axis slice) of `data`: from the active arena's object pool when there is one — a view
+    // lives no longer than the step that made it, like the arena buffers it usually points into.
+    internal static Tensor View(float[] data, int offset, ReadOnlySpan<int> shape) =>
+        TensorArena.Current is { } arena ? arena.NewView(data, offset, shape) : new Tensor(data, offset, shape.ToArray());
 
     /// <summary>Tensor filled with <paramref name="value"/>.</summary>
     public static Tensor Full(ReadOnlySpan<int> shape, float value, bool requiresGrad = false)

@@ -18,7 +18,7 @@ public sealed partial class Tensor
 {
     internal float[] _data;
     internal int _offset;
-    private readonly int[] _shape;
+    private int[] _shape;
 
     /// <summary>Gradient accumulated by <see cref="Backward()"/>; null until a backward pass reaches this tensor.</summary>
     public Tensor? Grad { get; internal set; }
@@ -54,7 +54,32 @@ public sealed partial class Tensor
     public int Rank => _shape.Length;
 
     /// <summary>Number of elements.</summary>
-    public int Size { get; }
+    public int Size { get; private set; }
+
+    // A tensor object of an arena's pool (TensorArena.NewTensor): reused, like its buffer, when the activation ends.
+    internal void Reuse(float[] data, int offset, int[] shape)
+    {
+        _data = data;
+        _offset = offset;
+        _shape = shape;
+        Size = ShapeUtil.Numel(shape);
+        if (offset < 0 || offset + Size > data.Length)
+            throw new ArgumentException($"Tensor of shape {ShapeUtil.Format(shape)} at offset {offset} does not fit in a buffer of {data.Length} floats.");
+    }
+
+    // Drops every reference an arena-pooled tensor holds, so a recycled object keeps nothing alive and carries no
+    // gradient state into its next use.
+    internal void Release()
+    {
+        _data = [];
+        _offset = 0;
+        Size = 0;
+        Grad = null;
+        GradFn = null;
+        RequiresGrad = false;
+        Name = null;
+        _touchedRows = null;
+    }
 
     /// <summary>Offset of the first element in the backing buffer.</summary>
     public int Offset => _offset;

@@ -7,7 +7,8 @@ public static partial class Ops
     /// </summary>
     public static Tensor Reshape(Tensor x, ReadOnlySpan<int> shape)
     {
-        var s = shape.ToArray();
+        Span<int> s = shape.Length <= 8 ? stackalloc int[shape.Length] : new int[shape.Length];
+        shape.CopyTo(s);
         int infer = -1;
         long known = 1;
         for (int i = 0; i < s.Length; i++)
@@ -26,7 +27,7 @@ public static partial class Ops
         }
         if (ShapeUtil.Numel(s) != x.Size)
             throw new ArgumentException($"Reshape of {ShapeUtil.Format(x.Shape)} ({x.Size} elements) to {ShapeUtil.Format(s)} ({ShapeUtil.Numel(s)} elements).");
-        var y = new Tensor(x._data, x._offset, s);
+        var y = Tensor.View(x._data, x._offset, s);
         if (Autograd.ShouldRecord(x))
         {
             y.Record("reshape", [x], g =>

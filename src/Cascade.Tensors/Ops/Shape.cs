@@ -96,13 +96,14 @@ public static partial class Ops
         int n = x.Dim(a);
         if (start < 0 || length < 0 || start + length > n)
             throw new ArgumentOutOfRangeException(nameof(start), $"Slice [{start}, {start + length}) is outside axis {axis} of {ShapeUtil.Format(x.Shape)} (length {n}).");
-        var shape = x.ShapeArray;
+        Span<int> shape = x.Rank <= 8 ? stackalloc int[x.Rank] : new int[x.Rank];
+        x.Shape.CopyTo(shape);
         shape[a] = length;
         var (outer, _, inner) = AxisLoops.Split(x.ShapeRef, a);
         Tensor y;
         if (a == 0)
         {
-            y = new Tensor(x._data, x._offset + start * inner, shape);
+            y = Tensor.View(x._data, x._offset + start * inner, shape);
         }
         else
         {
