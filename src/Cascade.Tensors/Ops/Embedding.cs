@@ -22,22 +22,24 @@ public static partial class Ops
         CheckEmbeddingTable(table, "Embedding");
         int dim = table.Dim(1);
         ValidateEmbeddingIds(ids.Data, ids.Shape, table, paddingId, "Embedding");
-        var shape = new int[ids.Rank + 1];
+        Span<int> shape = ids.Rank < 8 ? stackalloc int[ids.Rank + 1] : new int[ids.Rank + 1];
         ids.Shape.CopyTo(shape);
         shape[^1] = dim;
         var y = Tensor.Empty(shape);
         Kernels.EmbeddingBag.Gather(table.Span, dim, ids.Data, paddingId, y.Span);
-        if (Autograd.ShouldRecord(table))
-        {
-            var touched = table.EnsureTouchedRows();
-            int[] idData = ids.Data;
-            y.Record("embedding", [table], g =>
-            {
-                Kernels.EmbeddingBag.ScatterAdd(g.Span, dim, idData, paddingId, table.GradSpanForSparseAccumulate());
-                touched?.AddRange(idData, paddingId);
-            });
-        }
+        if (Autograd.ShouldRecord(table)) RecordEmbedding(table, ids.Data, paddingId, dim, y);
         return y;
+    }
+
+    // Closures only when recording (C# allocates captured state on entry to the declaring method).
+    private static void RecordEmbedding(Tensor table, int[] idData, int paddingId, int dim, Tensor y)
+    {
+        var touched = table.EnsureTouchedRows();
+        y.Record("embedding", [table], g =>
+        {
+            Kernels.EmbeddingBag.ScatterAdd(g.Span, dim, idData, paddingId, table.GradSpanForSparseAccumulate());
+            touched?.AddRange(idData, paddingId);
+        });
     }
 
     /// <summary>
@@ -63,19 +65,20 @@ public static partial class Ops
         var y = Tensor.Empty([bags, dim]);
         int[] argMax = mode == BagMode.Max ? new int[bags * dim] : [];
         Kernels.EmbeddingBag.Forward(table.Span, dim, ids.Data, off, mode, paddingId, y.Span, argMax);
-        if (Autograd.ShouldRecord(table))
-        {
-            var touched = table.EnsureTouchedRows();
-            int[] idData = ids.Data;
-            y.Record("embedding_bag", [table], g =>
-            {
-                Kernels.EmbeddingBag.Backward(g.Span, dim, idData, off, mode, paddingId, argMax, table.GradSpanForSparseAccumulate());
-                if (touched is null) return;
-                if (mode == BagMode.Max) touched.AddRange(argMax, -1);
-                else touched.AddRange(idData, paddingId);
-            });
-        }
+        if (Autograd.ShouldRecord(table)) RecordEmbeddingBag(table, ids.Data, off, mode, paddingId, argMax, dim, y);
         return y;
+    }
+
+    private static void RecordEmbeddingBag(Tensor table, int[] idData, int[] off, BagMode mode, int paddingId, int[] argMax, int dim, Tensor y)
+    {
+        var touched = table.EnsureTouchedRows();
+        y.Record("embedding_bag", [table], g =>
+        {
+            Kernels.EmbeddingBag.Backward(g.Span, dim, idData, off, mode, paddingId, argMax, table.GradSpanForSparseAccumulate());
+            if (touched is null) return;
+            if (mode == BagMode.Max) touched.AddRange(argMax, -1);
+            else touched.AddRange(idData, paddingId);
+        });
     }
 
     /// <summary>

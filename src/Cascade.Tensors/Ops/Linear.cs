@@ -19,7 +19,8 @@ public static partial class Ops
         if (bias is not null && (bias.Rank != 1 || bias.Dim(0) != outF))
             throw new ArgumentException($"Linear bias must be ({outF}), got {ShapeUtil.Format(bias.Shape)}.");
         int rows = inF == 0 ? x.Size : x.Size / inF;
-        var shape = x.ShapeArray;
+        Span<int> shape = x.Rank <= 8 ? stackalloc int[x.Rank] : new int[x.Rank];
+        x.Shape.CopyTo(shape);
         shape[^1] = outF;
         var y = Tensor.Empty(shape);
         var ys = y.Span;
@@ -30,17 +31,21 @@ public static partial class Ops
             for (int r = 0; r < rows; r++) bs.CopyTo(ys.Slice(r * outF, outF));
         }
         Gemm.Sgemm(false, true, rows, outF, inF, 1f, x.Span, inF, weight.Span, inF, bias is null ? 0f : 1f, ys, outF);
-        Tensor[] inputs = bias is null ? [x, weight] : [x, weight, bias];
-        if (Autograd.ShouldRecord(inputs))
-        {
-            y.Record("linear", inputs, g =>
-            {
-                var gs = g.Span; // (N, Out)
-                if (x.RequiresGrad) Gemm.Sgemm(false, false, rows, inF, outF, 1f, gs, outF, weight.Span, inF, 1f, x.GradSpanForAccumulate(), inF);
-                if (weight.RequiresGrad) Gemm.Sgemm(true, false, outF, inF, rows, 1f, gs, outF, x.Span, inF, 1f, weight.GradSpanForAccumulate(), inF);
-                if (bias is not null && bias.RequiresGrad) FusedOpSupport.AddRowsInto(gs, rows, outF, bias.GradSpanForAccumulate());
-            });
-        }
+        if (Autograd.ShouldRecord(x, weight) || (bias is not null && Autograd.ShouldRecord(bias))) RecordLinear(x, weight, bias, y, rows, inF, outF);
         return y;
+    }
+
+    // The backward closure lives here, not in Linear: C# allocates a lambda's captured state on entry to the method
+    // that declares the captured variables, so inference (nothing recorded) would pay for it on every call.
+    private static void RecordLinear(Tensor x, Tensor weight, Tensor? bias, Tensor y, int rows, int inF, int outF)
+    {
+        Tensor[] inputs = bias is null ? [x, weight] : [x, weight, bias];
+        y.Record("linear", inputs, g =>
+        {
+            var gs = g.Span; // (N, Out)
+            if (x.RequiresGrad) Gemm.Sgemm(false, false, rows, inF, outF, 1f, gs, outF, weight.Span, inF, 1f, x.GradSpanForAccumulate(), inF);
+            if (weight.RequiresGrad) Gemm.Sgemm(true, false, outF, inF, rows, 1f, gs, outF, x.Span, inF, 1f, weight.GradSpanForAccumulate(), inF);
+            if (bias is not null && bias.RequiresGrad) FusedOpSupport.AddRowsInto(gs, rows, outF, bias.GradSpanForAccumulate());
+        });
     }
 }

@@ -53,45 +53,48 @@ public static partial class Ops
                 TensorPrimitives.Multiply(xs.Slice(off, inner), sq, ys.Slice(off, inner));
             }
         }
-        if (Autograd.ShouldRecord(x))
+        if (Autograd.ShouldRecord(x)) RecordL2Normalize(x, y, inv, active, outer, n, inner);
+        return y;
+    }
+
+    // Closures only when recording (C# allocates captured state on entry to the declaring method).
+    private static void RecordL2Normalize(Tensor x, Tensor y, Tensor inv, Tensor active, int outer, int n, int inner)
+    {
+        y.Record("l2_normalize", [x], g =>
         {
-            y.Record("l2_normalize", [x], g =>
+            ReadOnlySpan<float> gs = g.Span, yv = y.Span, ivs = inv.Span, acts = active.Span;
+            var gx = x.GradSpanForAccumulate();
+            if (inner == 1)
             {
-                ReadOnlySpan<float> gs = g.Span, yv = y.Span, ivs = inv.Span, acts = active.Span;
-                var gx = x.GradSpanForAccumulate();
-                if (inner == 1)
-                {
-                    var t = Tensor.Empty([n]).Span; // dy − y · (dy · y) for one row
-                    for (int o = 0; o < outer; o++)
-                    {
-                        var gr = gs.Slice(o * n, n);
-                        var yr = yv.Slice(o * n, n);
-                        float rowDot = acts[o] * TensorPrimitives.Dot(gr, yr);
-                        TensorPrimitives.MultiplyAdd(yr, -rowDot, gr, t);
-                        TensorPrimitives.MultiplyAdd(t, ivs[o], gx.Slice(o * n, n), gx.Slice(o * n, n));
-                    }
-                    return;
-                }
-                var dot = Tensor.Empty([inner]).Span; // (dy · y) per vector of this outer block
+                var t = Tensor.Empty([n]).Span; // dy − y · (dy · y) for one row
                 for (int o = 0; o < outer; o++)
                 {
-                    dot.Clear();
-                    for (int k = 0; k < n; k++)
-                    {
-                        int off = (o * n + k) * inner;
-                        TensorPrimitives.MultiplyAdd(gs.Slice(off, inner), yv.Slice(off, inner), dot, dot);
-                    }
-                    TensorPrimitives.Multiply(dot, acts.Slice(o * inner, inner), dot);
-                    var ivo = ivs.Slice(o * inner, inner);
-                    for (int k = 0; k < n; k++)
-                    {
-                        int off = (o * n + k) * inner;
-                        for (int i = 0; i < inner; i++) gx[off + i] += (gs[off + i] - yv[off + i] * dot[i]) * ivo[i];
-                    }
+                    var gr = gs.Slice(o * n, n);
+                    var yr = yv.Slice(o * n, n);
+                    float rowDot = acts[o] * TensorPrimitives.Dot(gr, yr);
+                    TensorPrimitives.MultiplyAdd(yr, -rowDot, gr, t);
+                    TensorPrimitives.MultiplyAdd(t, ivs[o], gx.Slice(o * n, n), gx.Slice(o * n, n));
                 }
-            });
-        }
-        return y;
+                return;
+            }
+            var dot = Tensor.Empty([inner]).Span; // (dy · y) per vector of this outer block
+            for (int o = 0; o < outer; o++)
+            {
+                dot.Clear();
+                for (int k = 0; k < n; k++)
+                {
+                    int off = (o * n + k) * inner;
+                    TensorPrimitives.MultiplyAdd(gs.Slice(off, inner), yv.Slice(off, inner), dot, dot);
+                }
+                TensorPrimitives.Multiply(dot, acts.Slice(o * inner, inner), dot);
+                var ivo = ivs.Slice(o * inner, inner);
+                for (int k = 0; k < n; k++)
+                {
+                    int off = (o * n + k) * inner;
+                    for (int i = 0; i < inner; i++) gx[off + i] += (gs[off + i] - yv[off + i] * dot[i]) * ivo[i];
+                }
+            }
+        });
     }
 
     /// <summary>

@@ -14,7 +14,8 @@ public static partial class Ops
         if (tensors.Count == 0) throw new ArgumentException("Concat needs at least one tensor.", nameof(tensors));
         var first = tensors[0];
         int a = ShapeUtil.NormalizeAxis(axis, first.Rank);
-        var shape = first.ShapeArray;
+        Span<int> shape = first.Rank <= 8 ? stackalloc int[first.Rank] : new int[first.Rank];
+        first.Shape.CopyTo(shape);
         int total = 0;
         for (int t = 0; t < tensors.Count; t++)
         {
@@ -26,39 +27,45 @@ public static partial class Ops
         }
         shape[a] = total;
         var y = Tensor.Empty(shape);
-        var (outer, _, inner) = AxisLoops.Split(shape, a);
+        var (outer, _, inner) = AxisLoops.Split(y.ShapeRef, a);
         int yRow = total * inner; // floats per outer index in y
         var ys = y.Span;
         int at = 0;
-        var widths = new int[tensors.Count];
+        bool record = false;
         for (int t = 0; t < tensors.Count; t++)
         {
             int w = tensors[t].Dim(a) * inner;
-            widths[t] = w;
             var xs = tensors[t].Span;
             for (int o = 0; o < outer; o++) xs.Slice(o * w, w).CopyTo(ys.Slice(o * yRow + at, w));
             at += w;
+            record |= Autograd.ShouldRecord(tensors[t]);
         }
-        var inputs = tensors.ToArray();
-        if (Autograd.ShouldRecord(inputs))
-        {
-            y.Record("concat", inputs, g =>
-            {
-                var gs = g.Span;
-                int at = 0;
-                for (int t = 0; t < inputs.Length; t++)
-                {
-                    int w = widths[t];
-                    if (inputs[t].RequiresGrad)
-                    {
-                        var gx = inputs[t].GradSpanForAccumulate();
-                        for (int o = 0; o < outer; o++) TensorPrimitives.Add(gx.Slice(o * w, w), gs.Slice(o * yRow + at, w), gx.Slice(o * w, w));
-                    }
-                    at += w;
-                }
-            });
-        }
+        if (record) RecordConcat(tensors, a, y, outer, inner, yRow);
         return y;
+    }
+
+    // Closures, the input array and the widths only when recording (C# allocates captured state on entry to the
+    // declaring method, so inference would otherwise pay for them on every call).
+    private static void RecordConcat(IReadOnlyList<Tensor> tensors, int a, Tensor y, int outer, int inner, int yRow)
+    {
+        var inputs = tensors.ToArray();
+        var widths = new int[inputs.Length];
+        for (int t = 0; t < inputs.Length; t++) widths[t] = inputs[t].Dim(a) * inner;
+        y.Record("concat", inputs, g =>
+        {
+            var gs = g.Span;
+            int at = 0;
+            for (int t = 0; t < inputs.Length; t++)
+            {
+                int w = widths[t];
+                if (inputs[t].RequiresGrad)
+                {
+                    var gx = inputs[t].GradSpanForAccumulate();
+                    for (int o = 0; o < outer; o++) TensorPrimitives.Add(gx.Slice(o * w, w), gs.Slice(o * yRow + at, w), gx.Slice(o * w, w));
+                }
+                at += w;
+            }
+        });
     }
 
     /// <summary>
