@@ -28,6 +28,10 @@ public sealed class TensorArena
     private readonly List<Tensor> _rentedTensors = new();
     private readonly Stack<int[]>[] _freeShapes = [.. Enumerable.Range(0, MaxPooledRank + 1).Select(_ => new Stack<int[]>())];
     private const int MaxPooledRank = 8;
+    // Index tensors (hashed ids, bag offsets) the same way: exact-size int buffers, objects, shapes.
+    private readonly Dictionary<int, Stack<int[]>> _freeInts = new();
+    private readonly Stack<IntTensor> _freeIntTensors = new();
+    private readonly List<IntTensor> _rentedIntTensors = new();
     private bool _active;
     private TensorArena? _companion; // the second thread's buffers during ParallelBranches (returned with ours)
 
@@ -67,6 +71,19 @@ public sealed class TensorArena
         if (_freeTensors.TryPop(out var free)) { free.Reuse(data, offset, shape); t = free; }
         else t = new Tensor(data, offset, shape);
         _rentedTensors.Add(t);
+        return t;
+    }
+
+    /// <summary>An index tensor of this arena: pooled object and shape, rented exact-size buffer (not cleared).</summary>
+    internal IntTensor NewIntTensor(ReadOnlySpan<int> shape)
+    {
+        var s = RentShape(shape);
+        int n = ShapeUtil.Numel(s);
+        var data = n == 0 ? [] : _freeInts.TryGetValue(n, out var stack) && stack.TryPop(out var free) ? free : new int[n];
+        IntTensor t;
+        if (_freeIntTensors.TryPop(out var pooled)) { pooled.Reuse(data, s); t = pooled; }
+        else t = new IntTensor(data, s);
+        _rentedIntTensors.Add(t);
         return t;
     }
 
@@ -131,6 +148,19 @@ public sealed class TensorArena
             _freeTensors.Push(t);
         }
         _rentedTensors.Clear();
+        foreach (var t in _rentedIntTensors)
+        {
+            var shape = t.ShapeRef;
+            if (shape.Length <= MaxPooledRank) _freeShapes[shape.Length].Push(shape);
+            if (t.Data.Length > 0)
+            {
+                if (!_freeInts.TryGetValue(t.Data.Length, out var stack)) _freeInts[t.Data.Length] = stack = new Stack<int[]>();
+                stack.Push(t.Data);
+            }
+            t.Reuse([], []);
+            _freeIntTensors.Push(t);
+        }
+        _rentedIntTensors.Clear();
     }
 
     /// <summary>Active period of an arena; disposing it returns every rented buffer.</summary>

@@ -101,4 +101,31 @@ public class ArenaTests
         Assert.True(firstStep > 1000, $"first step allocated {firstStep} B");
         Assert.True(steady < firstStep / 3, $"steady state allocated {steady} B per step against {firstStep} B for the first");
     }
+
+    [Fact]
+    public void IndexTensorsArePooledWithExactSizeBuffers()
+    {
+        var arena = new TensorArena();
+        IntTensor a;
+        using (arena.Activate())
+        {
+            a = IntTensor.Empty([2, 3]);
+            Assert.Equal(6, a.Data.Length);
+            Assert.Equal([2, 3], a.Shape.ToArray());
+            a.Data.AsSpan().Fill(9);
+        }
+        using (arena.Activate())
+        {
+            var b = IntTensor.Empty([6]);             // same element count: same object and buffer, new shape
+            Assert.Same(a, b);
+            Assert.Equal([6], b.Shape.ToArray());
+            Assert.Equal(6, b.Size);
+            var c = IntTensor.Empty([4]);             // another size: its own exact-size buffer
+            Assert.Equal(4, c.Data.Length);
+            Assert.NotSame(b, c);
+        }
+        var outside = IntTensor.Empty([6]);
+        Assert.NotSame(a, outside);
+        Assert.Equal(6, outside.Data.Length);
+    }
 }

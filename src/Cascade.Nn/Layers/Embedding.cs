@@ -58,9 +58,10 @@ public abstract class EmbeddingBase : Module
     {
         if (!Options.Hashed) return (ids, Options.PaddingId);
         var src = ids.Data;
-        var rows = new int[src.Length];
+        var result = IntTensor.Empty(ids.Shape); // from the active arena when there is one
+        var rows = result.Data;
         for (int i = 0; i < src.Length; i++) rows[i] = src[i] == Options.PaddingId && Options.PaddingId >= 0 ? -1 : Bucket(src[i]);
-        return (new IntTensor(rows, ids.Shape), -1);
+        return (result, -1);
     }
 }
 
@@ -106,9 +107,11 @@ public sealed class EmbeddingBag : EmbeddingBase
     {
         if (ids.Rank != 2) throw new ArgumentException($"EmbeddingBag: fixed-length ids must be (B, L); got rank {ids.Rank}.", nameof(ids));
         int b = ids.Dim(0), l = ids.Dim(1);
-        var offsets = new int[b + 1];
-        for (int i = 0; i <= b; i++) offsets[i] = i * l;
+        var offsets = IntTensor.Empty([b + 1]);
+        for (int i = 0; i <= b; i++) offsets.Data[i] = i * l;
         var (rows, pad) = ResolveRows(ids);
-        return Ops.EmbeddingBag(Table, new IntTensor(rows.Data, [b * l]), IntTensor.FromArray(offsets), Mode, pad);
+        var flat = IntTensor.Empty([b * l]);
+        rows.Data.AsSpan().CopyTo(flat.Data);
+        return Ops.EmbeddingBag(Table, flat, offsets, Mode, pad);
     }
 }

@@ -88,7 +88,9 @@ public static partial class Ops
     public static Tensor EmbeddingBagByLengths(Tensor table, IntTensor ids, IntTensor lengths, BagMode mode = BagMode.Sum, int paddingId = -1)
     {
         if (lengths.Rank != 1) throw new ArgumentException($"EmbeddingBag lengths must be (B), got {ShapeUtil.Format(lengths.Shape)}.");
-        var off = new int[lengths.Size + 1];
+        var offsets = IntTensor.Empty([lengths.Size + 1]); // from the active arena when there is one
+        var off = offsets.Data;
+        off[0] = 0;
         for (int b = 0; b < lengths.Size; b++)
         {
             int len = lengths.Data[b];
@@ -96,7 +98,7 @@ public static partial class Ops
             off[b + 1] = checked(off[b] + len);
         }
         if (off[^1] != ids.Size) throw new ArgumentException($"EmbeddingBag lengths sum to {off[^1]} but there are {ids.Size} ids.");
-        return EmbeddingBag(table, ids, IntTensor.FromArray(off), mode, paddingId);
+        return EmbeddingBag(table, ids, offsets, mode, paddingId);
     }
 
     private static void CheckEmbeddingTable(Tensor table, string op)
