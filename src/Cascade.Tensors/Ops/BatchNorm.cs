@@ -24,21 +24,27 @@ public static partial class Ops
         FusedOpSupport.CheckVector(runningMean, c, "BatchNorm running mean");
         FusedOpSupport.CheckVector(runningVar, c, "BatchNorm running variance");
         if (training && n < 2) throw new ArgumentException($"BatchNorm in training needs more than one value per channel, got x {ShapeUtil.Format(x.Shape)}.");
-        var mean = new float[c];
-        var rstd = new float[c];
-        BatchNormStatistics(x.Span, n, c, training, runningMean, runningVar, momentum, eps, mean, rstd);
+        // Statistics and x̂ from the active arena when there is one (mean is accumulated into, so zeroed): inference
+        // under an arena allocates nothing here.
+        var mean = Tensor.Zeros([c]);
+        var rstd = Tensor.Empty([c]);
+        BatchNormStatistics(x.Span, n, c, training, runningMean, runningVar, momentum, eps, mean.Span, rstd.Span);
         ReadOnlySpan<float> xs = x.Span;
         var y = Tensor.Empty(x.ShapeRef);
         var xHat = Tensor.Empty(x.ShapeRef);
         // One fused pass per row (Kernels.BatchNormKernels), bit-identical to the per-call TensorPrimitives form.
-        Kernels.BatchNormKernels.Forward(xs, mean, rstd, gain is null ? default : gain.Span, bias is null ? default : bias.Span, n, c, xHat.Span, y.Span);
-        Tensor[] inputs = gain is null ? (bias is null ? [x] : [x, bias]) : (bias is null ? [x, gain] : [x, gain, bias]);
-        if (Autograd.ShouldRecord(inputs))
-        {
-            y.Record(training ? "batch_norm_train" : "batch_norm_eval", inputs, g =>
-                BatchNormBackward(g.Span, xHat.Span, rstd, x, gain, bias, n, c, training));
-        }
+        Kernels.BatchNormKernels.Forward(xs, mean.Span, rstd.Span, gain is null ? default : gain.Span, bias is null ? default : bias.Span, n, c, xHat.Span, y.Span);
+        bool record = Autograd.ShouldRecord(x) || (gain is not null && Autograd.ShouldRecord(gain)) || (bias is not null && Autograd.ShouldRecord(bias));
+        if (record) RecordBatchNorm(x, gain, bias, y, xHat, rstd, n, c, training);
         return y;
+    }
+
+    // Closures and the input array only when recording (C# allocates captured state on entry to the declaring method).
+    private static void RecordBatchNorm(Tensor x, Tensor? gain, Tensor? bias, Tensor y, Tensor xHat, Tensor rstd, int n, int c, bool training)
+    {
+        Tensor[] inputs = gain is null ? (bias is null ? [x] : [x, bias]) : (bias is null ? [x, gain] : [x, gain, bias]);
+        y.Record(training ? "batch_norm_train" : "batch_norm_eval", inputs, g =>
+            BatchNormBackward(g.Span, xHat.Span, rstd.Span, x, gain, bias, n, c, training));
     }
 
     /// <summary>
@@ -76,7 +82,7 @@ public static partial class Ops
         }
     }
 
-    private static void BatchNormBackward(ReadOnlySpan<float> gs, ReadOnlySpan<float> h, float[] rstd,
+    private static void BatchNormBackward(ReadOnlySpan<float> gs, ReadOnlySpan<float> h, ReadOnlySpan<float> rstd,
         Tensor x, Tensor? gain, Tensor? bias, int n, int c, bool training)
     {
         // Per-channel sums Σ dy and Σ dy ⊙ x̂ serve dβ, dγ and the batch-statistics terms of dx.
@@ -94,7 +100,7 @@ public static partial class Ops
         var gx = x.GradSpanForAccumulate();
         // scale = γ · r; with ĝ = γ ⊙ dy: dx = scale ⊙ (dy − [Σ dy]/N − x̂ ⊙ [Σ dy ⊙ x̂]/N) in training.
         var scale = new float[c];
-        if (gain is not null) TensorPrimitives.Multiply(gain.Span, rstd, scale); else rstd.CopyTo(scale, 0);
+        if (gain is not null) TensorPrimitives.Multiply(gain.Span, rstd, scale); else rstd.CopyTo(scale);
         if (training)
         {
             TensorPrimitives.Multiply(sumG, 1f / n, sumG);
