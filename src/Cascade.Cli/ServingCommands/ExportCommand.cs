@@ -14,6 +14,7 @@ internal static class ExportCommand
     {
         var outDir = new Option<string>("--out") { Description = "Bundle directory to write.", Required = true };
         var force = new Option<bool>("--force") { Description = "Replace an existing bundle directory." };
+        var json = new Option<bool>("--json") { Description = "Print one JSON object on stdout (DESIGN.md §7): each trained stage's test AUC and oracle AUC." };
         var (users, ads, days, seed, epochs, retrieval, prerank, rank) = PipelineOptionsCli.Options();
         var trained = new Option<string[]>("--model")
         {
@@ -25,7 +26,7 @@ internal static class ExportCommand
         };
         var cmd = new Command("export", "Simulate a market, train retrieval/pre-ranking/ranking models (or take trained checkpoints with --model) and export a serving bundle (docs/design/serving.md).")
         {
-            outDir, force, users, ads, days, seed, epochs, retrieval, prerank, rank, trained,
+            outDir, force, json, users, ads, days, seed, epochs, retrieval, prerank, rank, trained,
         };
         cmd.SetAction(parse =>
         {
@@ -33,6 +34,7 @@ internal static class ExportCommand
             {
                 var o = PipelineOptionsCli.Read(parse, users, ads, days, seed, epochs, retrieval, prerank, rank);
                 BundleSource source;
+                IReadOnlyList<StageQuality> quality = [];
                 if (parse.GetValue(trained) is { Length: > 0 } specs)
                 {
                     Console.Error.WriteLine($"cascade export: {specs.Length} trained model(s), ads of the simulated market ({o.Users} users, {o.Ads} ads, seed {o.Seed})");
@@ -42,11 +44,18 @@ internal static class ExportCommand
                 else
                 {
                     Console.Error.WriteLine($"cascade export: {o.Users} users, {o.Ads} ads, {o.Days} day(s), models {o.RetrievalModel} → {o.PrerankModel} → {o.RankModel}");
-                    source = MarketPipeline.Run(o, Console.Error).Source;
+                    var result = MarketPipeline.Run(o, Console.Error);
+                    (source, quality) = (result.Source, result.Quality);
                 }
                 var manifest = Bundle.Export(source, parse.GetValue(outDir)!, parse.GetValue(force));
                 Bundle.Load(parse.GetValue(outDir)!);
-                Console.WriteLine($"bundle written and verified: {Path.GetFullPath(parse.GetValue(outDir)!)} ({manifest.AdCount} ads, {manifest.Files.Count} files)");
+                var done = $"bundle written and verified: {Path.GetFullPath(parse.GetValue(outDir)!)} ({manifest.AdCount} ads, {manifest.Files.Count} files)";
+                if (parse.GetValue(json))
+                {
+                    Console.Error.WriteLine(done);
+                    Console.WriteLine(LoadtestCommand.Json("export", MarketPipeline.QualityRows("export", quality)));
+                }
+                else Console.WriteLine(done);
                 return 0;
             }
             catch (Exception e) when (e is BundleException or ArgumentException or IOException or FormatException)

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using Cascade.Features.Data;
+using Cascade.Features.Encoders;
 using Cascade.Features.Readers;
 using Cascade.Features.Schema;
 using Cascade.Features.Simulation;
@@ -26,14 +27,28 @@ internal sealed record PipelineOptions
     public string RankModel { get; init; } = "deepfm";
 }
 
-/// <summary>What the pipeline produced: the bundle source, test AUCs and held-out clicked requests for recall and load.</summary>
-internal sealed record PipelineResult(BundleSource Source, IReadOnlyDictionary<string, double> TestAuc,
+/// <summary>
+/// One stage model's held-out quality next to the oracle (ground-truth click probability, <see cref="ClickTruth"/>) on
+/// the same rows: <paramref name="All"/> on every test row the stage is evaluated on (the cascade's exposures, ranked
+/// and retrieved-only rows; only exposures can be clicked), <paramref name="Shown"/> on the test exposures alone.
+/// </summary>
+internal sealed record StageQuality(string Stage, string Model, OracleAuc All, OracleAuc Shown)
+{
+    /// <summary>"test AUC 0.6303 (ground truth 0.9632); shown ads 0.4888 (ground truth 0.7435)".</summary>
+    public string Describe() => string.Create(CultureInfo.InvariantCulture,
+        $"test AUC {All.Model:0.0000} (ground truth {All.Oracle:0.0000}); shown ads {Shown.Model:0.0000} (ground truth {Shown.Oracle:0.0000})");
+}
+
+/// <summary>What the pipeline produced: the bundle source, per-stage test and oracle AUCs and held-out clicked requests for recall and load.</summary>
+internal sealed record PipelineResult(BundleSource Source, IReadOnlyList<StageQuality> Quality,
     IReadOnlyList<Dictionary<string, object?>> HeldOutRequests, IReadOnlyList<long> HeldOutClickedAds, SimulationSummary Simulation);
 
 /// <summary>
 /// Simulates a seeded marketplace (<see cref="MarketSimulator"/>), prepares its samples with the training encoders
 /// (temporal split: the last 20 % of requests are held out), trains the three stage models with Adam (mean BCE plus
 /// each model's auxiliary loss, batch 512, lr 2e-3) and assembles the ad corpus from the market's day-0 state.
+/// Each model's test AUC is reported next to the oracle AUC of the simulator's exact click probability on the same
+/// rows (<see cref="StageQuality"/>): on all test rows and on the test exposures (docs/design/serving.md, Quick-start).
 /// Serving ad ids are simulator ad ids + 1 (event ids must be positive); the ad_id feature keeps the simulator id.
 /// </summary>
 internal static class MarketPipeline
@@ -50,16 +65,23 @@ internal static class MarketPipeline
             var summary = SimulationOutput.WriteDirectory(sim, dir);
             log.WriteLine($"  simulated {summary.Users:N0} users, {summary.Ads:N0} ads, {summary.Samples:N0} samples (CTR {summary.Ctr:P2}) in {sw.Elapsed.TotalSeconds:0.0} s");
             var schema = SchemaLoader.LoadFile(Path.Combine(dir, "schema.yaml"));
-            var table = TableReaders.Read(schema, Path.Combine(dir, "samples.csv"));
+            var table = TableReaders.Read(schema, Path.Combine(dir, "samples.csv"), new ReadOptions { KeepColumns = ClickTruth.Columns });
             var prepared = TablePreparer.Prepare(schema, table, o.Seed, testFraction: 0.2, validationFraction: 0.0, temporal: true);
-            var auc = new Dictionary<string, double>();
+            var truth = ClickTruth.ForRows(table, prepared.TestRows);
+            var shownTest = Exposures(prepared.Test);
+            log.WriteLine($"  prepared {prepared.Train.Count:N0} training and {prepared.Test.Count:N0} test rows ({shownTest.Length:N0} test exposures) in {sw.Elapsed.TotalSeconds:0.0} s");
+            var quality = new List<StageQuality>();
             TrainedStage Train(string stage, string model, Dictionary<string, string> p, ulong seed)
             {
                 var settings = new ModelSettings(model, p, seed, embeddingDim: 16, embeddingInitStd: 1e-2f);
                 var m = ModelZoo.Create(prepared.Encoder.Layout, settings);
                 var t = Stopwatch.StartNew();
-                auc[stage] = TrainAndEvaluate(m, prepared.Train, prepared.Test, prepared.Encoder.Layout, o.Epochs, seed);
-                log.WriteLine($"  trained {stage,-9} {model,-8} test AUC {auc[stage]:0.0000} ({t.Elapsed.TotalSeconds:0.0} s)");
+                var scores = TrainAndPredict(m, prepared.Train, prepared.Test, prepared.Encoder.Layout, o.Epochs, seed);
+                var all = OracleMetrics.Evaluate(scores, prepared.Test.Labels, truth);
+                var shown = OracleMetrics.Evaluate(scores, prepared.Test.Labels, truth, shownTest);
+                var q = new StageQuality(stage, model, all, shown);
+                quality.Add(q);
+                log.WriteLine($"  trained {stage,-9} {model,-8} {q.Describe()} ({t.Elapsed.TotalSeconds:0.0} s)");
                 return new TrainedStage(settings, m);
             }
             var retrieval = Train("retrieval", o.RetrievalModel, Params(o.RetrievalModel), o.Seed + 11);
@@ -68,12 +90,30 @@ internal static class MarketPipeline
 
             var (requests, clicked) = HeldOutClicks(table, 0.2);
             var ads = MarketAds(sim);
-            return new PipelineResult(new BundleSource(prepared.Encoder, retrieval, prerank, rank, ads), auc, requests, clicked, summary);
+            return new PipelineResult(new BundleSource(prepared.Encoder, retrieval, prerank, rank, ads), quality, requests, clicked, summary);
         }
         finally
         {
             if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true);
         }
+    }
+
+    /// <summary>DESIGN.md §7 rows of each stage's quality: `auc` and `oracle_auc` on all test rows and on the test exposures.</summary>
+    public static IEnumerable<(string Case, string Metric, double Value, string Unit)> QualityRows(string command, IEnumerable<StageQuality> quality)
+        => quality.SelectMany(q => new[]
+        {
+            ($"{command} stage={q.Stage} model={q.Model}", "auc", q.All.Model, "auc"),
+            ($"{command} stage={q.Stage} model={q.Model}", "oracle_auc", q.All.Oracle, "auc"),
+            ($"{command} stage={q.Stage} model={q.Model} rows=exposures", "auc", q.Shown.Model, "auc"),
+            ($"{command} stage={q.Stage} model={q.Model} rows=exposures", "oracle_auc", q.Shown.Oracle, "auc"),
+        });
+
+    // Indices of the exposure rows (the only rows whose click label was drawn; the others are 0 by construction).
+    private static int[] Exposures(ColumnarDataset data)
+    {
+        var rows = new List<int>();
+        for (int i = 0; i < data.Count; i++) if (data.Sources[i] == (byte)SampleSource.Exposure) rows.Add(i);
+        return rows.ToArray();
     }
 
     /// <summary>The serving ad corpus: the simulated market's day-0 ads (ids + 1), as `cascade simulate` with the same options draws them.</summary>
@@ -105,7 +145,7 @@ internal static class MarketPipeline
         _ => new(),
     };
 
-    private static double TrainAndEvaluate(CtrModel model, ColumnarDataset train, ColumnarDataset test, Cascade.Features.Encoders.FeatureLayout layout, int epochs, ulong seed)
+    private static float[] TrainAndPredict(CtrModel model, ColumnarDataset train, ColumnarDataset test, Cascade.Features.Encoders.FeatureLayout layout, int epochs, ulong seed)
     {
         var opt = new Adam(ParameterGroup.ByTag(model.Parameters(), 2e-3f, 0f));
         var arena = new TensorArena();
@@ -129,15 +169,13 @@ internal static class MarketPipeline
         model.Eval();
         var eval = new Batcher(test, new BatcherOptions(2048, 1, BatchOrder.Sequential));
         eval.StartEpoch(0);
-        var preds = new List<float>();
-        var labels = new List<float>();
+        var preds = new List<float>(test.Count);
         while (eval.Next(out var batch))
         {
             using var _ = arena.Activate();
             preds.AddRange(model.Predict(ModelInput.FromBatch(batch, layout)));
-            labels.AddRange(batch.LabelSpan.ToArray());
         }
-        return BinaryMetrics.Auc(preds.ToArray(), labels.ToArray());
+        return preds.ToArray();
     }
 
     // Clicked rows of the held-out tail (rows are written in request order): their request features and clicked ad.

@@ -60,13 +60,14 @@ internal static class QuickstartCommand
 
                 log.WriteLine();
                 log.WriteLine("Quick-start summary");
-                foreach (var (stage, auc) in result.TestAuc) log.WriteLine($"  {stage,-10} test AUC   {auc:0.0000}");
+                foreach (var q in result.Quality)
+                    log.WriteLine($"  {q.Stage,-10} {q.Model,-8} {q.Describe()}");
                 log.WriteLine($"  retrieval  recall@{k} of held-out clicks {recall:0.0000} (random: {(double)k / o.Ads:0.0000})");
                 log.WriteLine($"  load       {report.Summary()}");
                 log.WriteLine($"  total time {total.Elapsed.TotalSeconds:0.0} s; serve it again with: cascade serve --bundle {bundleDir} --admin-token <token>");
                 if (parse.GetValue(json))
                 {
-                    var rows = result.TestAuc.Select(kv => ($"quickstart stage={kv.Key}", "auc", kv.Value, "auc"))
+                    var rows = MarketPipeline.QualityRows("quickstart", result.Quality)
                         .Append(($"quickstart retrieval k={k}", "recall", recall, "fraction"))
                         .Concat(report.Rows());
                     Console.WriteLine(LoadtestCommand.Json("quickstart", rows));

@@ -26,7 +26,14 @@ public sealed class DataFormatException : Exception
 /// <summary>Reader settings shared by every format.</summary>
 /// <param name="SkipBadLines">Count and skip malformed lines instead of throwing on the first.</param>
 /// <param name="MaxExamples">How many bad-line messages to keep for the report.</param>
-public sealed record ReadOptions(bool SkipBadLines = false, int MaxExamples = 5);
+public sealed record ReadOptions(bool SkipBadLines = false, int MaxExamples = 5)
+{
+    /// <summary>
+    /// Columns to keep besides the schema's (every table format), e.g. a simulator's
+    /// ground-truth <c>true_ctr</c> for an oracle metric; a missing one fails like a missing feature column.
+    /// </summary>
+    public IReadOnlyList<string> KeepColumns { get; init; } = [];
+}
 
 /// <summary>What a reader did: lines read, rows produced, bad lines skipped (with the first messages).</summary>
 public sealed class ReadReport

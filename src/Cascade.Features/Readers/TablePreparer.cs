@@ -12,7 +12,12 @@ namespace Cascade.Features.Readers;
 /// <param name="Encoder">Fitted encoder.</param>
 /// <param name="Reports">What each reader read and skipped.</param>
 public sealed record PreparedTable(ColumnarDataset Train, ColumnarDataset Validation, ColumnarDataset Test, SchemaEncoder Encoder,
-    IReadOnlyList<ReadReport> Reports);
+    IReadOnlyList<ReadReport> Reports)
+{
+    /// <summary>The <see cref="RawTable"/> row of each <see cref="Test"/> row, in dataset order (to join columns the
+    /// encoder does not read, such as a simulator's ground truth, onto exactly the evaluated rows).</summary>
+    public IReadOnlyList<int> TestRows { get; init; } = [];
+}
 
 /// <summary>
 /// Turns a <see cref="RawTable"/> into encoded splits: a seeded random test fraction (or, when the schema has a
@@ -104,7 +109,7 @@ public static class TablePreparer
             Each(rows, b.Add);
             return b.Build();
         }
-        return new PreparedTable(Build(fit), Build(val), Build(test), encoder, table.Reports);
+        return new PreparedTable(Build(fit), Build(val), Build(test), encoder, table.Reports) { TestRows = test };
     }
 
     private static SampleSource ParseSource(string? text, string column, int row) => text?.Trim().ToLowerInvariant() switch

@@ -121,7 +121,7 @@ public static class TableReaders
 
     private static RawTable ReadDelimited(DatasetSchema schema, string path, DelimitedFormat f, ReadOptions options)
     {
-        string[] needed = NeededColumns(schema);
+        string[] needed = NeededColumns(schema).Concat(options.KeepColumns).Distinct().ToArray();
         int[] map = MapColumns(schema, needed, f.Columns, $"{f.Name} file '{path}'");
         var table = new RawTable(needed);
         table.Reports.Add(DelimitedReader.Read(path, f, options, r =>

@@ -39,7 +39,7 @@ public static class TaobaoReader
         }
         var available = Formats.TaobaoRawSample.Columns.Concat(Formats.TaobaoAdFeature.Columns.Skip(1))
             .Concat(Formats.TaobaoUserProfile.Columns.Skip(1)).Concat(logReport is null ? [] : HistoryColumns).ToArray();
-        string[] needed = TableReaders.NeededColumns(schema);
+        string[] needed = TableReaders.NeededColumns(schema).Concat(options.KeepColumns).Distinct().ToArray();
         int[] map = TableReaders.MapColumns(schema, needed, available, $"the joined Taobao tables in '{folder}'");
         var table = new RawTable(needed);
         long missingAds = 0, missingUsers = 0;
