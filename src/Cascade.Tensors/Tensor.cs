@@ -32,15 +32,7 @@ public sealed partial class Tensor
     /// <summary>Optional name used in error messages and checkpoints.</summary>
     public string? Name { get; set; }
 
-    internal Tensor(float[] data, int offset, int[] shape)
-    {
-        _data = data;
-        _offset = offset;
-        _shape = shape;
-        Size = ShapeUtil.Numel(shape);
-        if (offset < 0 || offset + Size > data.Length)
-            throw new ArgumentException($"Tensor of shape {ShapeUtil.Format(shape)} at offset {offset} does not fit in a buffer of {data.Length} floats.");
-    }
+    internal Tensor(float[] data, int offset, int[] shape) => Reuse(data, offset, shape);
 
     /// <summary>The dimensions, outermost first. Do not mutate the returned array.</summary>
     public ReadOnlySpan<int> Shape => _shape;
@@ -56,7 +48,9 @@ public sealed partial class Tensor
     /// <summary>Number of elements.</summary>
     public int Size { get; private set; }
 
-    // A tensor object of an arena's pool (TensorArena.NewTensor): reused, like its buffer, when the activation ends.
+    // Sets storage and shape: for a new tensor, and for a tensor object of an arena's pool (TensorArena.NewTensor),
+    // reused like its buffer when the activation ends.
+    [System.Diagnostics.CodeAnalysis.MemberNotNull(nameof(_data), nameof(_shape))]
     internal void Reuse(float[] data, int offset, int[] shape)
     {
         _data = data;

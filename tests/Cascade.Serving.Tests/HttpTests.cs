@@ -20,6 +20,19 @@ public sealed class HttpTests : IAsyncLifetime
         return (host, new HttpClient { BaseAddress = host.BaseAddress, Timeout = TimeSpan.FromSeconds(30) });
     }
 
+    /// <summary>Starts a host on a fresh copy of the test bundle, runs <paramref name="body"/>, then stops it.</summary>
+    internal static async Task WithHostAsync(ServingOptions options, Func<ServingHost, HttpClient, Task> body)
+    {
+        var bundle = TestBundle.Copy();
+        var (host, http) = await StartAsync(bundle, bundle + ".state", options);
+        try { await body(host, http); }
+        finally
+        {
+            http.Dispose();
+            await host.StopAsync();
+        }
+    }
+
     public async Task InitializeAsync()
     {
         var bundle = TestBundle.Copy();

@@ -44,9 +44,7 @@ public class LoadTests
     [Fact]
     public async Task WarmupIsNotCountedAndEveryMeasuredRequestIsLogged()
     {
-        var bundle = TestBundle.Copy();
-        var (host, http) = await HttpTests.StartAsync(bundle, bundle + ".state", TestBundle.Options with { MaxPendingWork = int.MaxValue });
-        try
+        await HttpTests.WithHostAsync(TestBundle.Options with { MaxPendingWork = int.MaxValue }, async (host, http) =>
         {
             var bodies = new[] { "{\"features\": {\"user_id\": \"u1\"}}" };
             using var gen = new LoadGenerator(new LoadPlan(host.BaseAddress, bodies, TimeSpan.FromSeconds(0.5), Warmup: TimeSpan.FromSeconds(0.5)));
@@ -72,12 +70,7 @@ public class LoadTests
             Assert.Equal(open.Samples[1].LatencyMs, double.Parse(row[1], System.Globalization.CultureInfo.InvariantCulture), 0.001);
             Assert.Equal("200", row[2]);
             Assert.Contains(open.Rows(), r => r.Metric == "warmup_s" && r.Value == 0.5);
-        }
-        finally
-        {
-            http.Dispose();
-            await host.StopAsync();
-        }
+        });
     }
 
     [Fact]

@@ -30,9 +30,7 @@ public class WarmupTests
     [Fact]
     public async Task ServerWarmsUpBeforeItIsReadyAndCountsTheWarmupRequests()
     {
-        var bundle = TestBundle.Copy();
-        var (host, http) = await HttpTests.StartAsync(bundle, bundle + ".state", TestBundle.Options with { WarmupSeconds = 1.5 });
-        try
+        await HttpTests.WithHostAsync(TestBundle.Options with { WarmupSeconds = 1.5 }, async (host, http) =>
         {
             Assert.True(host.WarmupRequests > 0);
             Assert.InRange(host.WarmupTime.TotalSeconds, 1.4, 30); // a 1.5-s limit below the 2-s minimum: it runs to the limit
@@ -44,49 +42,30 @@ public class WarmupTests
             Assert.Contains("dotnet_gc_pause_seconds_total ", metrics);
             Assert.Contains("dotnet_gc_collections_total{generation=\"0\"} ", metrics);
             Assert.Equal(0, host.Updater.Applied); // warm-up changes no ad
-        }
-        finally
-        {
-            http.Dispose();
-            await host.StopAsync();
-        }
+        });
     }
 
     [Fact]
     public async Task ZeroWarmupStartsWithoutSelfRequests()
     {
-        var bundle = TestBundle.Copy();
-        var (host, http) = await HttpTests.StartAsync(bundle, bundle + ".state", TestBundle.Options with { WarmupSeconds = 0 });
-        try
+        await HttpTests.WithHostAsync(TestBundle.Options with { WarmupSeconds = 0 }, async (host, http) =>
         {
             Assert.Equal(0, host.WarmupRequests);
             Assert.DoesNotContain("route=\"/v1/recommend\"", await http.GetStringAsync("metrics"));
-        }
-        finally
-        {
-            http.Dispose();
-            await host.StopAsync();
-        }
+        });
     }
 
     [Fact]
     public async Task ServerAsksForBackgroundFullCollections()
     {
-        var bundle = TestBundle.Copy();
-        var (host, http) = await HttpTests.StartAsync(bundle, bundle + ".state", TestBundle.Options with { LowLatencyGc = true });
-        try
+        await HttpTests.WithHostAsync(TestBundle.Options with { LowLatencyGc = true }, async (host, http) =>
         {
             // The runtime keeps its mode when concurrent GC is off; the test host runs with it on (the default).
             Assert.Equal(System.Runtime.GCLatencyMode.SustainedLowLatency, System.Runtime.GCSettings.LatencyMode);
             var metrics = await http.GetStringAsync("metrics");
             Assert.Contains("dotnet_gc_last_gen2_blocking_pause_seconds ", metrics);
             Assert.Contains("dotnet_gc_heap_bytes ", metrics);
-        }
-        finally
-        {
-            http.Dispose();
-            await host.StopAsync();
-        }
+        });
     }
 
     [Fact]
