@@ -10,17 +10,6 @@ namespace Cascade.Nn.Tests;
 /// </summary>
 public class ParallelOptimizerStepTests
 {
-    public static TheoryData<string> Kinds() => new() { "sgd", "adam", "adamw", "adagrad", "ftrl" };
-
-    private static Optimizer Make(string kind, IEnumerable<ParameterGroup> g) => kind switch
-    {
-        "sgd" => new Sgd(g, momentum: 0.9f),
-        "adam" => new Adam(g),
-        "adamw" => new AdamW(g),
-        "adagrad" => new Adagrad(g, 0.1f),
-        _ => new Ftrl(g, 0.5f, l1: 0.001f),
-    };
-
     /// <summary>A tower's worth of parameters (≈ 190 k elements, above the 64 k threshold) plus a lazy table.</summary>
     private static Parameter[] Model() =>
     [
@@ -48,14 +37,14 @@ public class ParallelOptimizerStepTests
     }
 
     [Theory]
-    [MemberData(nameof(Kinds))]
+    [MemberData(nameof(OptimizerKinds.All), MemberType = typeof(OptimizerKinds))]
     public void TwoThreadsGiveTheSameBitsAsOne(string kind)
     {
         var serial = Model();
         var parallel = Model();
         float decay = kind == "ftrl" ? 0f : 0.001f; // FTRL regularises through l1/l2 and rejects weight decay
-        var optSerial = Make(kind, ParameterGroup.ByTag(serial, 0.01f, decay));
-        var optParallel = Make(kind, ParameterGroup.ByTag(parallel, 0.01f, decay));
+        var optSerial = OptimizerKinds.Make(kind, ParameterGroup.ByTag(serial, 0.01f, decay));
+        var optParallel = OptimizerKinds.Make(kind, ParameterGroup.ByTag(parallel, 0.01f, decay));
         int before = Gemm.MaxThreads;
         try
         {

@@ -6,17 +6,6 @@ namespace Cascade.Nn.Tests;
 
 public class SparseOptimizerTests
 {
-    public static TheoryData<string> Kinds() => new() { "sgd", "adam", "adamw", "adagrad", "ftrl" };
-
-    private static Optimizer Make(string kind, IEnumerable<ParameterGroup> g) => kind switch
-    {
-        "sgd" => new Sgd(g, momentum: 0.9f),
-        "adam" => new Adam(g),
-        "adamw" => new AdamW(g),
-        "adagrad" => new Adagrad(g, 0.1f),
-        _ => new Ftrl(g, 0.5f, l1: 0.001f),
-    };
-
     private static void TrainStep(Embedding emb, Optimizer opt, int[] ids, float[] weights)
     {
         opt.ZeroGrad();
@@ -27,11 +16,11 @@ public class SparseOptimizerTests
     }
 
     [Theory]
-    [MemberData(nameof(Kinds))]
+    [MemberData(nameof(OptimizerKinds.All), MemberType = typeof(OptimizerKinds))]
     public void UntouchedRowsAndStateAreBitIdentical(string kind)
     {
         var emb = new Embedding(new EmbeddingOptions(12, 4, Seed: 3, InitStd: 0.5f));
-        var opt = Make(kind, [new ParameterGroup([emb.Table], 0.05f, kind == "ftrl" ? 0f : 0.01f)]);
+        var opt = OptimizerKinds.Make(kind, [new ParameterGroup([emb.Table], 0.05f, kind == "ftrl" ? 0f : 0.01f)]);
         TrainStep(emb, opt, [1, 5, 5, 7], [1f, 2f, -1f, 0.5f]);             // warm state on rows 1, 5, 7
         var before = emb.Table.Value.ToArray();
         var stateBefore = opt.State(emb.Table).Select(s => s.Values.ToArray()).ToList();
